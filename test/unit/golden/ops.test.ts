@@ -84,3 +84,16 @@ describe('seed example', () => {
     expect(Array.from(x.grad!.data)).toEqual([2, 5]);
   });
 });
+
+describe('non-differentiable ops (as in PyTorch, their results never require grad)', () => {
+  const x = () => tensor([[1, 2, 3], [3, 2, 1]], { requiresGrad: true });
+  for (const op of ['gt', 'lt', 'ge', 'le', 'eq'] as const) {
+    it(`${op} result does not require grad`, () => {
+      expect(x()[op](2).requiresGrad).toBe(false);
+    });
+  }
+  it('argmax / argmin results do not require grad', () => {
+    expect(x().argmax(1).requiresGrad).toBe(false);
+    expect(x().argmin().requiresGrad).toBe(false);
+  });
+});
