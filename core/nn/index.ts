@@ -1,0 +1,7 @@
+// Everything under `nn` for users' scripts. Layers live one family per file.
+export { Module, Parameter, type StateDictValue, type LoadStateDictOptions } from './module';
+export { Linear, type LinearOptions } from './linear';
+export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten } from './activation';
+export { Sequential, ModuleList } from './container';
+export { Dropout } from './dropout';
+export * as init from './init';
