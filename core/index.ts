@@ -14,4 +14,5 @@ export { sum, mean, max, min, argmax, argmin, variance as var, std } from './ops
 export { reshape, transpose, permute, flatten, squeeze, unsqueeze, select, narrow, cat, stack, expand, gather } from './ops/shape-ops';
 export { matmul } from './ops/matmul';
 export { softmax, logSoftmax } from './ops/softmax';
+export { gradcheck, type GradcheckOptions } from './gradcheck';
 export * as nn from './nn';
