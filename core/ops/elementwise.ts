@@ -163,8 +163,8 @@ export const Clamp = defineOp<ClampAttrs>({
 export const Relu = defineOp({
   name: 'Relu',
   forward: ([x]) => mapped(x!, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = X[i]! > 0 ? X[i]! : X[i]! !== X[i]! ? NaN : 0; }),
-  // NOTE: relu'(0) = 0, as in PyTorch.
-  backward: (g, { output }) => [mul(g, mapped(output, (Y, O) => { for (let i = 0; i < Y.length; i++) O[i] = Y[i]! > 0 ? 1 : 0; }))],
+  // NOTE: relu'(0) = 0, and a NaN output passes the gradient (PyTorch masks where output <= 0).
+  backward: (g, { output }) => [mul(g, mapped(output, (Y, O) => { for (let i = 0; i < Y.length; i++) O[i] = Y[i]! <= 0 ? 0 : 1; }))],
 });
 
 export const LeakyRelu = defineOp<number>({
