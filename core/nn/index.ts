@@ -5,3 +5,5 @@ export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Fl
 export { Sequential, ModuleList } from './container';
 export { Dropout } from './dropout';
 export * as init from './init';
+export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, type Reduction, type LossOptions, type NLLLossOptions, type CrossEntropyLossOptions, type BCELossOptions, type BCEWithLogitsLossOptions } from './loss';
+export * as utils from './utils';
