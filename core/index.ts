@@ -16,3 +16,4 @@ export { matmul } from './ops/matmul';
 export { softmax, logSoftmax } from './ops/softmax';
 export { gradcheck, type GradcheckOptions } from './gradcheck';
 export * as nn from './nn';
+export * as optim from './optim';
