@@ -43,6 +43,7 @@ function where(node: Node): string {
 
 /** Adds g into t.grad, in place after the first time (so optimizers and clipping see one tensor). */
 function accumulateGrad(t: Tensor, g: Tensor): void {
+  if (t.isLeaf) for (const o of observers) o.onLeafGrad?.(t, g);
   if (t.grad === null) {
     t.grad = new Tensor(g.data.slice(), t.shape);
     return;

@@ -5,6 +5,7 @@
 
 import type { Tensor } from '../tensor';
 import type { Node } from './node';
+import type { Site } from '../instrument/callsite';
 
 export interface ForwardEvent {
   readonly op: string;
@@ -23,11 +24,25 @@ export interface BackwardEvent {
   readonly gradInputs: readonly (Tensor | null)[];
 }
 
+export interface OptimizerStepEvent {
+  readonly optimizer: object;
+  /** The parameters the optimizer updates (with their gradients in place). */
+  readonly params: readonly Tensor[];
+  /** Learning rate of each parameter's group, in the order of `params`. */
+  readonly lrs: readonly number[];
+}
+
 export interface EngineObserver {
   onForward?(e: ForwardEvent): void;
   onBackwardNode?(e: BackwardEvent): void;
   /** Called once per backward() after all gradients are accumulated; `root` is the tensor backward() ran on. */
   onBackwardEnd?(root: Tensor): void;
+  /** A leaf (e.g. a parameter) received gradient `grad` in the running backward. */
+  onLeafGrad?(leaf: Tensor, grad: Tensor): void;
+  /** A Module was constructed (only reported while an observer is registered). */
+  onModuleCreated?(module: object, site: Site): void;
+  /** Around every optimizer step: before it changes the parameters, and after. */
+  onOptimizerStep?(phase: 'before' | 'after', e: OptimizerStepEvent): void;
 }
 
 export const observers: EngineObserver[] = [];
@@ -59,3 +74,16 @@ export function pushScope(module: object, path: string): void {
 export function popScope(): void {
   scopes.pop();
 }
+
+// Tags: metadata the layers attach to tensors the instrumentation should follow (e.g. an RNN's
+// hidden state at each time step, to measure the gradient reaching it in BPTT).
+export interface TensorTag {
+  readonly kind: 'rnn-step';
+  /** Module path of the recurrent layer. */
+  readonly modulePath: string | null;
+  readonly layer: number;
+  readonly step: number;
+  readonly steps: number;
+}
+
+export const tensorTags = new WeakMap<object, TensorTag>();

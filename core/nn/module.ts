@@ -11,7 +11,8 @@
 import { Tensor } from '../tensor';
 import { OpError, shapeStr } from '../shape';
 import { noGrad } from '../autograd/grad-mode';
-import { currentScope, popScope, pushScope } from '../autograd/hooks';
+import { currentScope, observers, popScope, pushScope } from '../autograd/hooks';
+import { captureSite } from '../instrument/callsite';
 
 const parameterSet = new WeakSet<Tensor>();
 
@@ -62,6 +63,11 @@ export class Module {
   readonly #buffers = new Set<string>();
 
   constructor() {
+    if (observers.length > 0) {
+      // Where the layer was built in the user's script: the location of layer findings.
+      const site = captureSite();
+      for (const o of observers) o.onModuleCreated?.(this, site);
+    }
     // Wrap the subclass's forward so every op it runs knows the module path it ran under.
     const impl = this.forward as (...args: unknown[]) => unknown;
     Object.defineProperty(this, 'forward', {

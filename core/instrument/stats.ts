@@ -1,0 +1,105 @@
+// Summary statistics of a tensor's values in one pass, and histograms. Non-finite values are
+// counted, never silently folded in: mean/std/min/max cover the finite values, while the L2 norm
+// covers all of them (so a NaN or Inf gradient shows as a NaN or Inf norm, as in PyTorch).
+
+/** float16's smallest normal (2^-14) and smallest subnormal (2^-24): below them, values are lost without loss scaling. */
+export const FP16_MIN_NORMAL = 2 ** -14;
+export const FP16_MIN_SUBNORMAL = 2 ** -24;
+
+export interface TensorStats {
+  count: number;
+  /** L2 norm of all values (NaN/Inf if any value is). */
+  norm: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  meanAbs: number;
+  maxAbs: number;
+  /** Fraction of values exactly 0. */
+  zeroFrac: number;
+  nanCount: number;
+  infCount: number;
+  /** Fractions of the nonzero finite values below float16's smallest normal, and its smallest subnormal. */
+  fp16BelowNormal: number;
+  fp16BelowSubnormal: number;
+}
+
+export function tensorStats(x: Float32Array): TensorStats {
+  let sum = 0, sumSq = 0, sumAbs = 0, min = Infinity, max = -Infinity, maxAbs = 0;
+  let zeros = 0, nans = 0, infs = 0, finite = 0, belowNormal = 0, belowSub = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v === 0) { zeros++; finite++; if (0 < min) min = 0; if (0 > max) max = 0; continue; }
+    if (v - v !== 0) { if (v !== v) nans++; else infs++; continue; }
+    finite++;
+    sum += v;
+    sumSq += v * v;
+    const a = v < 0 ? -v : v;
+    sumAbs += a;
+    if (a > maxAbs) maxAbs = a;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (a < FP16_MIN_NORMAL) { belowNormal++; if (a < FP16_MIN_SUBNORMAL) belowSub++; }
+  }
+  const n = x.length;
+  const mean = finite > 0 ? sum / finite : NaN;
+  const variance = finite > 0 ? Math.max(sumSq / finite - mean * mean, 0) : NaN;
+  const nonzero = finite - zeros;
+  return {
+    count: n,
+    norm: nans > 0 ? NaN : infs > 0 ? Infinity : Math.sqrt(sumSq),
+    mean,
+    std: Math.sqrt(variance),
+    min: finite > 0 ? min : NaN,
+    max: finite > 0 ? max : NaN,
+    meanAbs: finite > 0 ? sumAbs / finite : NaN,
+    maxAbs: infs > 0 ? Infinity : finite > 0 ? maxAbs : NaN,
+    zeroFrac: n > 0 ? zeros / n : 0,
+    nanCount: nans,
+    infCount: infs,
+    fp16BelowNormal: nonzero > 0 ? belowNormal / nonzero : 0,
+    fp16BelowSubnormal: nonzero > 0 ? belowSub / nonzero : 0,
+  };
+}
+
+export interface Histogram {
+  /** Range of the bins: [lo, hi] of the finite nonzero values (lo === hi when they are all equal). */
+  lo: number;
+  hi: number;
+  /** Counts of finite nonzero values per equal-width bin. */
+  counts: Uint32Array;
+  /** Exact zeros, NaNs and infinities in their own buckets, so they are shown rather than hidden. */
+  zero: number;
+  nan: number;
+  posInf: number;
+  negInf: number;
+}
+
+export const DEFAULT_BINS = 64;
+
+export function histogram(x: Float32Array, bins = DEFAULT_BINS): Histogram {
+  let lo = Infinity, hi = -Infinity, zero = 0, nan = 0, posInf = 0, negInf = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v === 0) zero++;
+    else if (v !== v) nan++;
+    else if (v === Infinity) posInf++;
+    else if (v === -Infinity) negInf++;
+    else { if (v < lo) lo = v; if (v > hi) hi = v; }
+  }
+  const counts = new Uint32Array(bins);
+  if (lo <= hi) {
+    const width = (hi - lo) / bins;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v === 0 || v - v !== 0) continue;
+      const b = width > 0 ? Math.min(bins - 1, Math.floor((v - lo) / width)) : 0;
+      counts[b]!++;
+    }
+  } else {
+    lo = 0;
+    hi = 0;
+  }
+  return { lo, hi, counts, zero, nan, posInf, negInf };
+}

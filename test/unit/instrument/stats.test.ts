@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, histogram, tensorStats } from '../../../core/instrument/stats';
+import { firstNonFinite } from '../../../core/instrument/nonfinite';
+import { activationHealth } from '../../../core/instrument/activations';
+
+describe('tensorStats', () => {
+  it('computes norm, moments, extremes and zero fraction', () => {
+    const s = tensorStats(new Float32Array([3, -4, 0, 0]));
+    expect(s.count).toBe(4);
+    expect(s.norm).toBeCloseTo(5, 6);
+    expect(s.mean).toBeCloseTo(-0.25, 6);
+    expect(s.std).toBeCloseTo(Math.sqrt((9 + 16) / 4 - 0.0625), 6);
+    expect(s.min).toBe(-4);
+    expect(s.max).toBe(3);
+    expect(s.meanAbs).toBeCloseTo(7 / 4, 6);
+    expect(s.maxAbs).toBe(4);
+    expect(s.zeroFrac).toBe(0.5);
+    expect(s.nanCount).toBe(0);
+    expect(s.infCount).toBe(0);
+  });
+
+  it('counts NaN and Inf apart and makes the norm show them', () => {
+    const nan = tensorStats(new Float32Array([1, NaN, 2]));
+    expect(nan.nanCount).toBe(1);
+    expect(nan.norm).toBeNaN();
+    expect(nan.mean).toBeCloseTo(1.5, 6);
+    const inf = tensorStats(new Float32Array([1, Infinity, -Infinity]));
+    expect(inf.infCount).toBe(2);
+    expect(inf.norm).toBe(Infinity);
+    expect(inf.maxAbs).toBe(Infinity);
+    expect(inf.max).toBe(1);
+  });
+
+  it('measures what float16 would lose', () => {
+    const s = tensorStats(new Float32Array([1, FP16_MIN_NORMAL / 2, FP16_MIN_SUBNORMAL / 2, 0]));
+    expect(s.fp16BelowNormal).toBeCloseTo(2 / 3, 6);
+    expect(s.fp16BelowSubnormal).toBeCloseTo(1 / 3, 6);
+  });
+});
+
+describe('histogram', () => {
+  it('bins finite nonzero values and keeps zeros, NaN and infinities in their own buckets', () => {
+    const h = histogram(new Float32Array([-1, -0.5, 0, 0, 0.5, 1, NaN, Infinity, -Infinity, Infinity]), 4);
+    expect(h.lo).toBe(-1);
+    expect(h.hi).toBe(1);
+    expect(Array.from(h.counts)).toEqual([1, 1, 0, 2]);
+    expect(h.zero).toBe(2);
+    expect(h.nan).toBe(1);
+    expect(h.posInf).toBe(2);
+    expect(h.negInf).toBe(1);
+  });
+
+  it('puts equal values in one bin and handles all-zero data', () => {
+    expect(Array.from(histogram(new Float32Array([2, 2, 2]), 3).counts)).toEqual([3, 0, 0]);
+    const z = histogram(new Float32Array([0, 0]), 3);
+    expect(z.zero).toBe(2);
+    expect(Array.from(z.counts)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('firstNonFinite', () => {
+  it('finds NaN and infinities, not large finite values', () => {
+    expect(firstNonFinite(new Float32Array([1, 3e38, -3e38]))).toBe(-1);
+    expect(firstNonFinite(new Float32Array([1, 2, NaN]))).toBe(2);
+    expect(firstNonFinite(new Float32Array([-Infinity]))).toBe(0);
+  });
+});
+
+describe('activationHealth', () => {
+  it('counts a unit as dead only when it is ≤ 0 for every sample', () => {
+    // batch 2, 3 units: unit 0 alive in sample 1, unit 1 never, unit 2 alive in sample 0
+    const out = new Float32Array([0, 0, 1, 2, 0, 0]);
+    const h = activationHealth('Relu', out, out, [2, 3], 5);
+    expect(h.units).toBe(3);
+    expect(h.deadFrac).toBeCloseTo(1 / 3, 6);
+    expect(h.saturatedFrac).toBeNull();
+  });
+
+  it('measures saturated pre-activations for sigmoid and tanh', () => {
+    const x = new Float32Array([-6, 0, 1, 7]);
+    const h = activationHealth('Tanh', x, x.map(Math.tanh), [1, 4], 5);
+    expect(h.saturatedFrac).toBe(0.5);
+  });
+});
