@@ -13,7 +13,7 @@ export interface SourceLocation {
   column: number;
 }
 
-/** An unresolved capture: holds V8's structured frames until resolved. */
+/** An unresolved capture: V8 formats its stack only when first read. */
 export interface Site {
   readonly holder: { stack?: unknown };
 }
@@ -47,41 +47,30 @@ export function setLocationMapper(mapper: (loc: SourceLocation) => SourceLocatio
   mapLocation = mapper;
 }
 
-interface CallSiteLike {
-  getFileName(): string | null | undefined;
-  getScriptNameOrSourceURL?(): string | null | undefined;
-  getLineNumber(): number | null;
-  getColumnNumber(): number | null;
-}
-
-function framesOf(site: Site): CallSiteLike[] {
-  const prev = Error.prepareStackTrace;
-  Error.prepareStackTrace = (_err, frames) => frames;
-  try {
-    const s = site.holder.stack;
-    return Array.isArray(s) ? (s as CallSiteLike[]) : [];
-  } finally {
-    Error.prepareStackTrace = prev;
+/**
+ * Parses the formatted stack (so whatever source-map support is installed — Node's
+ * --enable-source-maps, vitest's — has already mapped it) into file/line/column frames.
+ */
+function framesOf(site: Site): SourceLocation[] {
+  const stack = site.holder.stack;
+  if (typeof stack !== 'string') return [];
+  const out: SourceLocation[] = [];
+  for (const raw of stack.split('\n')) {
+    const line = raw.trim();
+    if (!line.startsWith('at ')) continue;
+    // "at fn (file:line:col)" or "at file:line:col"; the file may contain colons (Windows, URLs).
+    const m = /\(?([^()]+):(\d+):(\d+)\)?$/.exec(line);
+    if (m === null) continue;
+    let file = m[1]!.replace(/^at /, '').replace(/^async /, '');
+    if (file.startsWith('file://')) file = fileURLToPath(file);
+    out.push({ file, line: Number(m[2]), column: Number(m[3]) });
   }
-}
-
-function toPath(file: string): string {
-  return file.startsWith('file://') ? fileURLToPath(file) : file;
+  return out;
 }
 
 /** All user frames of a site, innermost first, mapped to original sources. */
 export function userFrames(site: Site): SourceLocation[] {
-  const out: SourceLocation[] = [];
-  for (const f of framesOf(site)) {
-    const raw = f.getFileName() ?? f.getScriptNameOrSourceURL?.();
-    const line = f.getLineNumber();
-    const column = f.getColumnNumber();
-    if (!raw || line === null || column === null) continue;
-    const file = toPath(raw);
-    if (isEngineFile(file)) continue;
-    out.push(mapLocation({ file, line, column }));
-  }
-  return out;
+  return framesOf(site).filter((f) => !isEngineFile(f.file)).map((f) => mapLocation(f));
 }
 
 /** The innermost frame in the user's code, or null when the stack has none (e.g. all engine). */
