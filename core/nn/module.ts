@@ -188,16 +188,20 @@ export class Module {
   /** Parameters and buffers by key, in PyTorch's order (per module: parameters, buffers; then children). */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    const visit = (m: Module, path: string, seen: Set<Module>) => {
-      if (seen.has(m)) return;
-      seen.add(m);
+    // A module reachable under two names is saved under both, as PyTorch does; only a cycle
+    // (a module among its own ancestors) is skipped.
+    const ancestors = new Set<Module>();
+    const visit = (m: Module, path: string) => {
+      if (ancestors.has(m)) return;
+      ancestors.add(m);
       const own = m.#members();
       for (const kind of ['parameter', 'buffer'] as const) {
         for (const [name, v, k] of own) if (k === kind) out[join(path, name)] = (v as Tensor).detach();
       }
-      for (const [name, v, k] of own) if (k === 'module') visit(v as Module, join(path, name), seen);
+      for (const [name, v, k] of own) if (k === 'module') visit(v as Module, join(path, name));
+      ancestors.delete(m);
     };
-    visit(this, '', new Set());
+    visit(this, '');
     return out;
   }
 
