@@ -14,6 +14,8 @@ export { sum, mean, max, min, argmax, argmin, variance as var, std } from './ops
 export { reshape, transpose, permute, flatten, squeeze, unsqueeze, select, narrow, cat, stack, expand, gather } from './ops/shape-ops';
 export { matmul } from './ops/matmul';
 export { softmax, logSoftmax } from './ops/softmax';
+export { conv2d, type Conv2dOptions } from './ops/conv';
+export { maxPool2d, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool';
 export { gradcheck, type GradcheckOptions } from './gradcheck';
 export * as nn from './nn';
 export * as optim from './optim';

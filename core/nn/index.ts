@@ -1,6 +1,8 @@
 // Everything under `nn` for users' scripts. Layers live one family per file.
 export { Module, Parameter, type StateDictValue, type LoadStateDictOptions } from './module';
 export { Linear, type LinearOptions } from './linear';
+export { Conv2d, type Conv2dLayerOptions } from './conv';
+export { MaxPool2d, AvgPool2d } from './pooling';
 export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten } from './activation';
 export { Sequential, ModuleList } from './container';
 export { Dropout } from './dropout';
