@@ -1,7 +1,8 @@
 // Argument parsing and output-size arithmetic shared by the sliding-window ops (conv, pooling).
 // PyTorch accepts an int or an (h, w) pair for every window parameter.
 
-import { OpError, shapeStr, type Shape } from '../shape';
+import { Tensor } from '../tensor';
+import { OpError, shapeStr } from '../shape';
 
 export type Pair = number | readonly [number, number];
 
@@ -17,10 +18,9 @@ export function pair(v: Pair, name: string, op: string, min: number): [number, n
 
 /** Requires a 3-D [C,H,W] or 4-D [N,C,H,W] tensor (unbatched inputs are accepted, as in PyTorch). */
 export function checkImageInput(x: unknown, op: string): void {
-  if (!(x && typeof x === 'object' && 'shape' in x)) throw new OpError(op, `input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-  const shape = (x as { shape: Shape }).shape;
-  if (shape.length !== 3 && shape.length !== 4) {
-    throw new OpError(op, `expected a 3-D [C,H,W] or 4-D [N,C,H,W] input, got shape ${shapeStr(shape)}`);
+  if (!(x instanceof Tensor)) throw new OpError(op, `input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (x.ndim !== 3 && x.ndim !== 4) {
+    throw new OpError(op, `expected a 3-D [C,H,W] or 4-D [N,C,H,W] input, got shape ${shapeStr(x.shape)}`);
   }
 }
 

@@ -212,6 +212,7 @@ describe('pooling errors name the op, the argument and the shapes', () => {
     ['zero stride', () => maxPool2d(x, 2, { stride: 0 }), /^maxPool2d: stride must be a positive integer or a pair of them, got 0/],
     ['non-positive kernel', () => avgPool2d(x, [2, 0]), /^avgPool2d: kernelSize must be a positive integer or a pair of them, got \[2, 0\]/],
     ['wrong rank', () => maxPool2d(rnd([4, 4]), 2), /^maxPool2d: expected a 3-D \[C,H,W\] or 4-D \[N,C,H,W\] input, got shape \[4,4\]/],
+    ['not a tensor', () => avgPool2d([[1, 2], [3, 4]] as unknown as Tensor, 2), /^avgPool2d: input must be a Tensor, got object/],
     ['kernel larger than the input', () => maxPool2d(rnd([1, 1, 2, 2]), 3, { stride: 2 }), /^maxPool2d: input of shape \[1,1,2,2\] is too small for kernelSize \[3, 3\] .*the output would be \[0,0\]/],
     ['divisorOverride 0', () => avgPool2d(x, 2, { divisorOverride: 0 }), /^avgPool2d: divisorOverride must be a non-zero integer, got 0/],
   ];
