@@ -1,7 +1,7 @@
 // The Tensor: contiguous row-major float32 storage plus autograd bookkeeping. Every method is a
 // thin call into the op functions in ops/, which own the math and the gradients.
 
-import { numel, OpError, shapeStr, type Shape } from './shape';
+import { normDim, numel, OpError, shapeStr, type Shape } from './shape';
 import type { Node } from './autograd/node';
 import { runBackward, type BackwardOptions } from './autograd/backward';
 import * as ew from './ops/elementwise';
@@ -113,7 +113,9 @@ export class Tensor {
   }
 
   size(dim?: number): number | readonly number[] {
-    return dim === undefined ? this.shape : this.shape[dim < 0 ? dim + this.shape.length : dim]!;
+    if (dim === undefined) return this.shape;
+    if (this.ndim === 0) throw new OpError('size', 'a 0-d tensor has no dimensions');
+    return this.shape[normDim(dim, this.ndim, 'size')]!;
   }
 
   /** The single value of a one-element tensor. */

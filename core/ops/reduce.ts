@@ -202,11 +202,16 @@ const defineExtreme = (name: string) => defineOp<ExtremeAttrs, Int32Array>({
 export const Max = defineExtreme('Max');
 export const Min = defineExtreme('Min');
 
-function extreme(x: Tensor, dim: number | null | undefined, keepdim: boolean, isMax: boolean): Tensor {
-  const op = isMax ? 'max' : 'min';
-  if (x.data.length === 0) throw new OpError(op, 'cannot reduce an empty tensor');
+/** The dim to reduce (null: all), rejecting an empty reduction; other empty dims are fine, as in PyTorch. */
+function extremeDim(x: Tensor, dim: number | null | undefined, op: string): number | null {
   const d = dim === undefined || dim === null ? null : normDim(dim, x.ndim, op);
-  if (d !== null && x.shape.length > 0 && x.shape[d] === 0) throw new OpError(op, `cannot reduce over dim ${d} of size 0`);
+  if (d === null && x.data.length === 0) throw new OpError(op, 'cannot reduce an empty tensor');
+  if (d !== null && x.ndim > 0 && x.shape[d] === 0) throw new OpError(op, `cannot reduce over dim ${d} of size 0`);
+  return d;
+}
+
+function extreme(x: Tensor, dim: number | null | undefined, keepdim: boolean, isMax: boolean): Tensor {
+  const d = extremeDim(x, dim, isMax ? 'max' : 'min');
   return apply(isMax ? Max : Min, [x], { dim: x.ndim === 0 ? null : d, keepdim, isMax });
 }
 
@@ -220,9 +225,7 @@ export const ArgExtreme = defineOp<ArgAttrs>({
 });
 
 function argExtreme(x: Tensor, dim: number | null | undefined, keepdim: boolean, isMax: boolean): Tensor {
-  const op = isMax ? 'argmax' : 'argmin';
-  if (x.data.length === 0) throw new OpError(op, 'cannot reduce an empty tensor');
-  const d = dim === undefined || dim === null ? null : normDim(dim, x.ndim, op);
+  const d = extremeDim(x, dim, isMax ? 'argmax' : 'argmin');
   return apply(ArgExtreme, [x], { dim: x.ndim === 0 ? null : d, keepdim, isMax });
 }
 

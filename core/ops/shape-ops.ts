@@ -107,9 +107,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   checkTensor(x, 'transpose');
-  if (x.ndim < 2) return x.ndim === 0 ? x : reshape(x, x.shape);
   const a = normDim(dim0, x.ndim, 'transpose');
   const b = normDim(dim1, x.ndim, 'transpose');
+  if (x.ndim < 2) return x.ndim === 0 ? x : reshape(x, x.shape);
   const dims = x.shape.map((_, i) => i);
   dims[a] = b;
   dims[b] = a;
