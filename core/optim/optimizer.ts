@@ -9,6 +9,7 @@
 import { Tensor } from '../tensor';
 import { OpError, shapeStr } from '../shape';
 import { noGrad } from '../autograd/grad-mode';
+import { observers, type OptimizerStepEvent } from '../autograd/hooks';
 
 export interface BaseOptions {
   lr: number;
@@ -92,6 +93,21 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
 
   /** One update of every parameter that has a gradient (parameters with a null grad are skipped). */
   step(): void {
+    // The instrumentation measures each update (‖Δw‖/‖w‖) around the step.
+    const event = observers.length > 0 ? this.stepEvent() : null;
+    if (event !== null) for (const o of observers) o.onOptimizerStep?.('before', event);
+    this.applyUpdates();
+    if (event !== null) for (const o of observers) o.onOptimizerStep?.('after', event);
+  }
+
+  private stepEvent(): OptimizerStepEvent {
+    const params: Tensor[] = [];
+    const lrs: number[] = [];
+    for (const g of this.paramGroups) for (const p of g.params) { params.push(p); lrs.push(g.lr); }
+    return { optimizer: this, params, lrs };
+  }
+
+  private applyUpdates(): void {
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
