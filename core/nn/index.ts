@@ -6,6 +6,7 @@ export { MaxPool2d, AvgPool2d } from './pooling';
 export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten } from './activation';
 export { Sequential, ModuleList } from './container';
 export { Dropout } from './dropout';
+export { RNN, LSTM, GRU, type RNNOptions, type RNNBaseOptions } from './rnn';
 export * as init from './init';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, type Reduction, type LossOptions, type NLLLossOptions, type CrossEntropyLossOptions, type BCELossOptions, type BCEWithLogitsLossOptions } from './loss';
 export * as utils from './utils';
