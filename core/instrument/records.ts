@@ -17,6 +17,10 @@ export interface ParamStep {
   weight: TensorStats;
   /** ‖Δw‖/‖w‖ of the optimizer step that followed this backward; null before any step. */
   updateRatio: number | null;
+  /** Number of dims; the detectors take params with ≥ 2 dims as the network's layers (first/last). */
+  ndim?: number;
+  /** False for a frozen parameter: no-gradient does not flag it. */
+  requiresGrad?: boolean;
 }
 
 export type ActivationOp = 'Relu' | 'LeakyRelu' | 'Gelu' | 'Sigmoid' | 'Tanh';
