@@ -16,6 +16,8 @@ export { matmul } from './ops/matmul';
 export { softmax, logSoftmax } from './ops/softmax';
 export { conv2d, type Conv2dOptions } from './ops/conv';
 export { maxPool2d, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool';
+export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './ops/norm';
+export { embedding, type EmbeddingOptions } from './ops/embedding';
 export { gradcheck, type GradcheckOptions } from './gradcheck';
 export * as nn from './nn';
 export * as optim from './optim';

@@ -6,6 +6,8 @@ export { MaxPool2d, AvgPool2d } from './pooling';
 export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten } from './activation';
 export { Sequential, ModuleList } from './container';
 export { Dropout } from './dropout';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './normalization';
+export { Embedding, type EmbeddingLayerOptions } from './embedding';
 export { RNN, LSTM, GRU, type RNNOptions, type RNNBaseOptions } from './rnn';
 export * as init from './init';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, type Reduction, type LossOptions, type NLLLossOptions, type CrossEntropyLossOptions, type BCELossOptions, type BCEWithLogitsLossOptions } from './loss';
