@@ -151,8 +151,8 @@ interface ClampAttrs { min: number; max: number }
 export const Clamp = defineOp<ClampAttrs>({
   name: 'Clamp',
   forward: ([x], { min, max }) => mapped(x!, (X, O) => {
-    // NaN stays NaN, as in PyTorch.
-    for (let i = 0; i < X.length; i++) { const v = X[i]!; O[i] = v < min ? min : v > max ? max : v; }
+    // min(max(x, min), max) as PyTorch: max wins when min > max; NaN stays NaN.
+    for (let i = 0; i < X.length; i++) { const v = X[i]! < min ? min : X[i]!; O[i] = v > max ? max : v; }
   }),
   // NOTE: the gradient passes where min <= x <= max (inclusive at the bounds, as PyTorch).
   backward: (g, { inputs: [x], attrs: { min, max } }) => [mul(g, mapped(x!, (X, O) => {

@@ -56,9 +56,37 @@ describe('kinks: a scalar on each side and at the kink', () => {
     expect(r.g).toEqual([0, 1, 1, 1, 0]);
   });
 
+  it('clamp with min > max gives max everywhere and no gradient, as PyTorch (fixed: it gave min below min)', () => {
+    const r = gradOf((t) => t.clamp(1, 0), [-1, 0.5, 2, NaN]);
+    expect(arr(r.y)).toEqual([0, 0, 0, NaN]);
+    expect(r.g).toEqual([0, 0, 0, 0]);
+  });
+
   it('clamp with only a max, or only a min', () => {
     expect(gradOf((t) => t.clamp(null, 0), [-1, 0, 1]).g).toEqual([1, 1, 0]);
     expect(gradOf((t) => t.clamp(0), [-1, 0, 1]).g).toEqual([0, 1, 1]);
+  });
+});
+
+describe('domain edges match PyTorch (infinite gradients, not errors)', () => {
+  it('sqrt, log and x^0.5 at 0; x^-1 at 0; x^0.5 of a negative', () => {
+    expect(gradOf((t) => t.sqrt(), [0, 1]).g).toEqual([Infinity, 0.5]);
+    expect(gradOf((t) => t.log(), [0, 1])).toMatchObject({ g: [Infinity, 1] });
+    expect(arr(tensor([0]).log())).toEqual([-Infinity]);
+    expect(gradOf((t) => t.pow(0.5), [0, -1]).g).toEqual([Infinity, NaN]);
+    expect(gradOf((t) => t.pow(-1), [0, 2]).g).toEqual([-Infinity, -0.25]);
+  });
+
+  it('pow at 0: x^2, x^1, 0^x and x^b with b = 0', () => {
+    expect(gradOf((t) => t.pow(2), [0, 2]).g).toEqual([0, 4]);
+    expect(gradOf((t) => t.pow(1), [0, 2]).g).toEqual([1, 1]);
+    expect(gradOf((t) => tensor([0, 0]).pow(t), [0, 2]).g).toEqual([0, 0]);
+    const x = leaf([0, 2]);
+    const b = leaf([0, 3]);
+    x.pow(b).sum().backward();
+    expect(arr(x.grad)).toEqual([0, 12]);
+    expect(b.grad!.data[0]).toBe(0);
+    expect(b.grad!.data[1]).toBeCloseTo(8 * Math.log(2), 5);
   });
 });
 
