@@ -6,6 +6,7 @@
 // through time passes through each of them and the instrumentation can measure the gradient
 // reaching each step (see `runDirection`).
 
+import { currentScope, observers, tensorTags } from '../autograd/hooks';
 import { Tensor } from '../tensor';
 import { OpError, shapeStr } from '../shape';
 import { Module, Parameter } from './module';
@@ -169,7 +170,7 @@ abstract class RNNBase extends Module {
       for (let dir = 0; dir < this.numDirections; dir++) {
         const k = layer * this.numDirections + dir;
         const start = states.map((s) => (s === null ? new Tensor(new Float32Array(N * H), [N, H]) : select(s, 0, k)));
-        const [steps, last] = this.runDirection(layerInput, start, this.cellParams(layer, dir), timeDim, dir === 1);
+        const [steps, last] = this.runDirection(layerInput, start, this.cellParams(layer, dir), timeDim, dir === 1, k);
         outputs.push(stack(steps, timeDim));
         last.forEach((s, i) => finals[i]!.push(s));
       }
@@ -181,7 +182,7 @@ abstract class RNNBase extends Module {
   }
 
   /** The recurrence of one layer in one direction: each step's hidden state (in time order) and the final state. */
-  private runDirection(layerInput: Tensor, start: State, p: CellParams, timeDim: number, reverse: boolean): [Tensor[], State] {
+  private runDirection(layerInput: Tensor, start: State, p: CellParams, timeDim: number, reverse: boolean, stackIndex: number): [Tensor[], State] {
     // One matmul projects the input of every time step at once; only h·W_hhᵀ is per step.
     const proj = linear(layerInput, p.wIh, p.bIh, this.layerName);
     const T = layerInput.shape[timeDim]!;
@@ -195,6 +196,9 @@ abstract class RNNBase extends Module {
       // tensor of its own that every later step consumes, so the gradient that backward
       // accumulates into it is exactly the gradient reaching time step t.
       steps[t] = state[0]!;
+      if (observers.length > 0) {
+        tensorTags.set(state[0]!, { kind: 'rnn-step', modulePath: currentScope()?.path ?? null, layer: stackIndex, step: t, steps: T });
+      }
     }
     return [steps, state];
   }
