@@ -12,6 +12,10 @@ import { opRegistry } from '../../../core/ops/op';
 import { addObserver } from '../../../core/autograd/hooks';
 import { indexSelect0 } from '../../../core/ops/shape-ops';
 import { linear } from '../../../core/ops/linear';
+import { conv2d } from '../../../core/ops/conv';
+import { avgPool2d, maxPool2d } from '../../../core/ops/pool';
+import { batchNorm, layerNorm } from '../../../core/ops/norm';
+import { binaryCrossEntropy, binaryCrossEntropyWithLogits } from '../../../core/ops/loss';
 
 // ---- input sampling (seeded, local generator so the cases do not depend on each other) ----------
 
@@ -216,6 +220,47 @@ const TABLE: Record<string, Entry> = {
   LogSoftmax: [
     { label: 'logSoftmax dim -1', fn: (x) => x.logSoftmax(-1), inputs: () => [u([3, 4])] },
     { label: 'logSoftmax dim 0 of 3-D', fn: (x) => x.logSoftmax(0), inputs: () => [u([3, 2, 2])] },
+  ],
+
+  // layers
+  Conv2d: [
+    { label: 'conv2d [2,2,5,5] * [3,2,3,3] + bias', fn: (x, w, b) => conv2d(x, w, b), inputs: () => [u([2, 2, 5, 5]), u([3, 2, 3, 3]), u([3])] },
+    { label: 'conv2d stride 2, padding 1, no bias', fn: (x, w) => conv2d(x, w, null, { stride: 2, padding: 1 }), inputs: () => [u([1, 2, 6, 5]), u([2, 2, 3, 3])] },
+    { label: 'conv2d dilation 2, rectangular kernel', fn: (x, w, b) => conv2d(x, w, b, { dilation: 2, padding: [1, 0] }), inputs: () => [u([1, 1, 7, 6]), u([2, 1, 2, 3]), u([2])] },
+    { label: 'conv2d groups 2', fn: (x, w) => conv2d(x, w, null, { groups: 2 }), inputs: () => [u([1, 4, 4, 4]), u([4, 2, 2, 2])] },
+    { label: 'conv2d padding same with an even kernel, unbatched input', fn: (x, w) => conv2d(x, w, null, { padding: 'same' }), inputs: () => [u([2, 4, 4]), u([1, 2, 2, 2])] },
+  ],
+  MaxPool2d: [
+    { label: 'maxPool2d 2x2', fn: (x) => maxPool2d(x, 2), inputs: () => [distinct([1, 2, 4, 4])] },
+    { label: 'maxPool2d kernel 3, stride 2, padding 1 (overlapping windows)', fn: (x) => maxPool2d(x, 3, { stride: 2, padding: 1 }), inputs: () => [distinct([2, 1, 5, 5])] },
+    { label: 'maxPool2d dilation 2, ceilMode, unbatched', fn: (x) => maxPool2d(x, 2, { dilation: 2, ceilMode: true, stride: 2 }), inputs: () => [distinct([1, 6, 7])] },
+  ],
+  AvgPool2d: [
+    { label: 'avgPool2d 2x2', fn: (x) => avgPool2d(x, 2), inputs: () => [u([1, 2, 4, 4])] },
+    { label: 'avgPool2d kernel 3, stride 2, padding 1, countIncludePad false', fn: (x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }), inputs: () => [u([2, 1, 5, 5])] },
+    { label: 'avgPool2d ceilMode, divisorOverride 3, unbatched', fn: (x) => avgPool2d(x, 2, { ceilMode: true, divisorOverride: 3 }), inputs: () => [u([1, 5, 5])] },
+  ],
+  BatchNorm: [
+    { label: 'batchNorm training [4,3] with weight and bias', fn: (x, w, b) => batchNorm(x, null, null, { weight: w, bias: b, training: true }), inputs: () => [u([4, 3]), u([3]), u([3])] },
+    { label: 'batchNorm training [2,3,2,2] without affine', fn: (x) => batchNorm(x, null, null, { training: true }), inputs: () => [u([2, 3, 2, 2])] },
+    {
+      label: 'batchNorm eval with running statistics',
+      fn: (x, w, b, rm, rv) => batchNorm(x, rm!, rv!, { weight: w, bias: b, training: false }),
+      inputs: () => [u([3, 2, 4]), u([2]), u([2]), u([2], -1, 1, false), u([2], 0.5, 2, false)],
+    },
+  ],
+  LayerNorm: [
+    { label: 'layerNorm over the last dim with weight and bias', fn: (x, w, b) => layerNorm(x, 4, { weight: w, bias: b }), inputs: () => [u([3, 4]), u([4]), u([4])] },
+    { label: 'layerNorm over the last two dims without affine', fn: (x) => layerNorm(x, [2, 3]), inputs: () => [u([2, 2, 3])] },
+  ],
+
+  // losses (elementwise; the loss modules reduce)
+  BinaryCrossEntropy: [
+    { label: 'BCE of probabilities, gradients for input and target', fn: (x, y) => binaryCrossEntropy(x, y), inputs: () => [u([2, 3], 0.05, 0.95), u([2, 3], 0, 1)] },
+  ],
+  BinaryCrossEntropyWithLogits: [
+    { label: 'BCE with logits', fn: (x, y) => binaryCrossEntropyWithLogits(x, y, null), inputs: () => [u([2, 3], -4, 4), u([2, 3], 0, 1)] },
+    { label: 'BCE with logits and posWeight', fn: (x, y) => binaryCrossEntropyWithLogits(x, y, new Float32Array([0.5, 2, 3, 0.5, 2, 3])), inputs: () => [u([2, 3], -4, 4), u([2, 3], 0, 1)] },
   ],
 };
 
