@@ -97,3 +97,13 @@ describe('non-differentiable ops (as in PyTorch, their results never require gra
     expect(x().argmin().requiresGrad).toBe(false);
   });
 });
+
+describe('gradient accumulation (PyTorch accumulates into .grad across backward calls)', () => {
+  it('two backward passes add up', () => {
+    const x = tensor([1, -2, 3], { requiresGrad: true });
+    x.mul(2).sum().backward();
+    x.mul(x).sum().backward();
+    // 2 + 2x
+    expect(Array.from(x.grad!.data)).toEqual([4, -2, 8]);
+  });
+});

@@ -4,7 +4,7 @@
 //   zeroGrad(); loss = MSE(model(x), y); loss.backward(); opt.step(); [sched.step()]
 // `steps` times and compare the loss and every parameter after each step.
 
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nn, optim } from '../../../core';
 import {
   buildModule, checkAndLoadState, expectClose, expectNumberClose, loadFixture, paramMap, toTensor,
@@ -23,6 +23,8 @@ interface OptimCase {
   losses: number[];
   params: Record<string, TensorJSON>[];
   lrs?: number[];
+  /** opt.lr is assigned this value right before step `after + 1` */
+  lrSet?: { after: number; lr: number };
 }
 
 const fx = loadFixture<OptimCase>('optim');
@@ -46,6 +48,7 @@ describe(`optimizer parity with PyTorch ${fx.torch}`, () => {
       const y = toTensor(c.y);
       const mse = new nn.MSELoss();
       for (let s = 0; s < c.steps; s++) {
+        if (c.lrSet && s === c.lrSet.after) opt.lr = c.lrSet.lr;
         opt.zeroGrad();
         const loss = mse.forward(model.forward(x), y);
         expectNumberClose(loss.item(), c.losses[s]!, { label: `${c.name} loss at step ${s + 1}` });
@@ -68,7 +71,9 @@ interface ClipCase {
   params: TensorJSON[];
   grads: TensorJSON[];
   totalNorm?: number;
-  clipped: TensorJSON[];
+  /** indices of parameters that have no gradient at all (must be skipped) */
+  noGrad: number[];
+  clipped: (TensorJSON | null)[];
 }
 
 const clipFx = loadFixture<ClipCase>('clip');
@@ -80,11 +85,15 @@ describe(`gradient clipping parity with PyTorch ${clipFx.torch}`, () => {
       // give each parameter exactly the fixture gradient: d/dp sum(p * g) = g
       let total: any = null;
       ps.forEach((p, i) => {
+        if (c.noGrad.includes(i)) return;
         const term = p.mul(toTensor(c.grads[i]!)).sum();
         total = total === null ? term : total.add(term);
       });
       total.backward();
-      ps.forEach((p, i) => expectClose(p.grad, c.grads[i]!, { label: `${c.name} grad ${i} before clipping` }));
+      ps.forEach((p, i) => {
+        if (c.noGrad.includes(i)) expect(p.grad, `${c.name} param ${i} should have no grad`).toBeNull();
+        else expectClose(p.grad, c.grads[i]!, { label: `${c.name} grad ${i} before clipping` });
+      });
       const utils = (nn as any).utils;
       if (c.kind === 'norm') {
         const norm = utils.clipGradNorm(ps, c.limit);
@@ -92,7 +101,11 @@ describe(`gradient clipping parity with PyTorch ${clipFx.torch}`, () => {
       } else {
         utils.clipGradValue(ps, c.limit);
       }
-      ps.forEach((p, i) => expectClose(p.grad, c.clipped[i]!, { label: `${c.name} grad ${i} after clipping` }));
+      ps.forEach((p, i) => {
+        const want = c.clipped[i];
+        if (want === null) expect(p.grad, `${c.name} param ${i} must still have no grad`).toBeNull();
+        else expectClose(p.grad, want!, { label: `${c.name} grad ${i} after clipping` });
+      });
     });
   }
 });
