@@ -24,6 +24,11 @@ describe('gradcheck', () => {
     expect(gradcheck((x) => x.tanh(), [tensor(0.3, { requiresGrad: true })])).toEqual({ ok: true });
   });
 
+  it('handles an output that is one of the inputs, and an output that depends on no checked input', () => {
+    expect(gradcheck((t) => t, [tensor([1, 2], { requiresGrad: true })])).toEqual({ ok: true });
+    expect(gradcheck((_t, k) => k.mul(2), [tensor([1], { requiresGrad: true }), tensor([3])])).toEqual({ ok: true });
+  });
+
   it('fails on a wrong backward, naming input, element, both values and the worst error', () => {
     const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
     let msg = '';
@@ -60,6 +65,17 @@ describe('gradcheck', () => {
     gradcheck((t) => t.exp(), [x]);
     expect(Array.from(x.data)).toEqual(Array.from(before));
     expect(Array.from(x.grad.data)).toEqual([9, 9, 9]);
+  });
+
+  it('restores the input even when fn throws on a perturbed input', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    let calls = 0;
+    const fn = (t: Tensor) => {
+      if (++calls > 1) throw new Error('boom');
+      return t.exp();
+    };
+    expect(() => gradcheck(fn, [x])).toThrow('boom');
+    expect(Array.from(x.data)).toEqual([1, 2]);
   });
 
   it('uses a seeded projection: same seed, same verdict; the projection is random, not all ones', () => {
