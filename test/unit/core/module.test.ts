@@ -296,6 +296,13 @@ describe('module paths recorded by ops', () => {
     expect(opPaths(() => m.decoder.at(0).forward(ones([1, 2])))).toEqual([['Linear', 'decoder.0']]);
   });
 
+  it('a child walked on its own first still gets its full path once the root is walked', () => {
+    const m = new AutoEncoder();
+    m.encoder.parameters(); // e.g. an optimizer over the encoder only
+    m.parameters();
+    expect(opPaths(() => m.encoder.fc2.forward(ones([1, 3])))).toEqual([['Linear', 'encoder.fc2']]);
+  });
+
   it('the path is also on the graph node, for the backward pass', () => {
     const s = new nn.Sequential(new nn.Linear(2, 2), new nn.Tanh());
     const y = s.forward(ones([1, 2]));
