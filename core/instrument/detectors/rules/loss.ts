@@ -62,7 +62,8 @@ export class LossPlateauRule implements Rule {
     if (m1 === 0) return;
     const rel = Math.abs(m2 - m1) / Math.abs(m1);
     // "No improvement": the best loss of the second half is not better than the first half's.
-    const improved = Math.min(...b) < Math.min(...a) - c.plateauRelChange * Math.abs(m1);
+    const min = (v: number[]): number => v.reduce((m, x) => (x < m ? x : m), Infinity);
+    const improved = min(b) < min(a) - c.plateauRelChange * Math.abs(m1);
     if (!(rel < c.plateauRelChange && m2 > c.plateauMinLoss && !improved)) return;
     const start = this.stepsOf[0]!, now = record.step;
     ctx.emit({
