@@ -41,6 +41,9 @@ export interface DetectorConfig {
   plateauMinLoss: number;
   /** Median ‖Δw‖/‖w‖ over the layers above this: lr too high [DEEPDIAGNOSIS upper bound 1e-1; CS231N ≈ 1e-3 healthy]. */
   lrHighRatio: number;
+  /** ... for this many consecutive steps while the loss made less than 1% progress: lr too high. Early steps of a
+   *  healthy run often move small weights by more than 10%, so the ratio alone is not evidence. */
+  lrHighWindow: number;
   /** Median ‖Δw‖/‖w‖ below this ... [CS231N: far below 1e-3] */
   lrLowRatio: number;
   /** ... for this many consecutive steps: lr too low. */
@@ -65,6 +68,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<Required<DetectorConfig>> = Objec
   plateauRelChange: 1e-3,
   plateauMinLoss: 1e-4,
   lrHighRatio: 1e-1,
+  lrHighWindow: 10,
   lrLowRatio: 1e-5,
   lrLowWindow: 10,
   fp16UnderflowFrac: 0.05,
@@ -82,6 +86,7 @@ export function resolveConfig(config: Partial<DetectorConfig> = {}): Required<De
   out.windowSteps = Math.max(1, Math.floor(out.windowSteps));
   out.noGradientSteps = Math.max(1, Math.floor(out.noGradientSteps));
   out.lrLowWindow = Math.max(1, Math.floor(out.lrLowWindow));
+  out.lrHighWindow = Math.max(1, Math.floor(out.lrHighWindow));
   out.plateauWindow = Math.max(2, Math.floor(out.plateauWindow));
   return out;
 }

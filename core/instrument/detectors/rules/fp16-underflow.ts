@@ -6,6 +6,7 @@ import type { StepRecord } from '../../records';
 import { FP16_MIN_NORMAL } from '../../stats';
 import { fmt, pct, when } from './format';
 import type { Rule, RuleContext } from './types';
+import { Streaks } from './streaks';
 
 /** Fractions of all nonzero finite gradient values (weighted by parameter size) below fp16's normal and subnormal ranges. */
 export function fp16Fractions(record: StepRecord): { belowNormal: number; belowSubnormal: number } | null {
@@ -23,13 +24,23 @@ export function fp16Fractions(record: StepRecord): { belowNormal: number; belowS
 }
 
 export class Fp16UnderflowRule implements Rule {
+  private readonly streaks = new Streaks();
+
   observe(record: StepRecord, ctx: RuleContext): void {
     const f = fp16Fractions(record);
-    if (f === null || !(f.belowNormal > ctx.config.fp16UnderflowFrac)) return;
+    // A converged run's gradients are tiny by design; and one step's reading of a small model is noise.
+    const converged = record.loss !== null && Number.isFinite(record.loss) && record.loss <= ctx.config.plateauMinLoss;
+    if (f === null || !(f.belowNormal > ctx.config.fp16UnderflowFrac) || converged) {
+      this.streaks.miss('fp16');
+      return;
+    }
+    const s = this.streaks.hit('fp16', record.step);
+    if (s.count < ctx.config.windowSteps) return;
     const now = record.step;
     ctx.emit({
       code: 'fp16-underflow',
-      step: now,
+      step: s.start,
+      lastStep: now,
       message: (since) =>
         `${pct(f.belowNormal)} of gradient values would underflow in float16 (below ${fmt(FP16_MIN_NORMAL)}; ${pct(f.belowSubnormal)} flush to zero entirely), ${when(since, now)}`,
       fix: 'if you train in float16 (mixed precision), use loss scaling (a GradScaler: scale the loss before backward, unscale before the optimizer step); bfloat16 has float32\'s range and needs none',

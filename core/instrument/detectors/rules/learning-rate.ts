@@ -22,6 +22,8 @@ function lrText(lr: number | null): string {
 export class LearningRateRule implements Rule {
   private readonly streaks = new Streaks();
   private readonly fired = new Set<string>();
+  /** Loss at the start of the current high-ratio streak, to tell overshooting from fast progress. */
+  private highStartLoss: number | null = null;
 
   observe(record: StepRecord, ctx: RuleContext): void {
     const ratio = medianUpdateRatio(record);
@@ -31,16 +33,21 @@ export class LearningRateRule implements Rule {
     const evidence: Record<string, number> = { medianUpdateRatio: ratio };
     if (lr !== null) evidence['lr'] = lr;
 
+    const loss = record.loss !== null && Number.isFinite(record.loss) ? record.loss : null;
     if (ratio > c.lrHighRatio) {
       const s = this.streaks.hit('high', now);
-      if (s.count >= c.windowSteps || this.fired.has('high')) {
+      if (s.count === 1) this.highStartLoss = loss;
+      // Large updates are only a problem when they buy no progress: the loss must not have
+      // dropped by 1% or more over the streak.
+      const stalled = loss !== null && this.highStartLoss !== null && loss > 0.99 * this.highStartLoss;
+      if ((s.count >= c.lrHighWindow && stalled) || this.fired.has('high')) {
         this.fired.add('high');
         const count = s.count;
         ctx.emit({
           code: 'lr-too-high',
           step: s.start,
           lastStep: now,
-          message: (since) => `Learning rate too high${lrText(lr)}: each optimizer step changes the weights by a median ${fmt(ratio)} of their norm (healthy ≈ 1e-3, limit ${fmt(c.lrHighRatio)}) over ${steps(count)}, ${when(since, now)}`,
+          message: (since) => `Learning rate too high${lrText(lr)}: each optimizer step changes the weights by a median ${fmt(ratio)} of their norm (healthy ≈ 1e-3, limit ${fmt(c.lrHighRatio)}) over ${steps(count)} while the loss did not improve, ${when(since, now)}`,
           fix: `lower the learning rate${lr === null ? '' : ` (try ${fmt(lr / 10)})`} or use a warmup schedule; with Adam, 1e-3 to 1e-4 is the usual range`,
           evidence: { ...evidence, steps: count },
         });

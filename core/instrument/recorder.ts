@@ -1,0 +1,333 @@
+// The Recorder watches the engine through its observer hooks and turns each backward() into a
+// StepRecord, histograms on a schedule, and diagnostics. It is the only stateful piece of the
+// instrumentation; the maths lives in stats/activations/nonfinite, the rules in detectors/.
+
+import type { Tensor } from '../tensor';
+import type { Node } from '../autograd/node';
+import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type OptimizerStepEvent } from '../autograd/hooks';
+import { Module } from '../nn/module';
+import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
+import { histogram, tensorStats, DEFAULT_BINS } from './stats';
+import { firstNonFinite, describeNonFinite } from './nonfinite';
+import { ACTIVATION_OPS, activationHealth } from './activations';
+import { ModelIndex } from './model-index';
+import { DiagnosisEngine, type DetectorConfig } from './detectors';
+import type { ActivationOp, ActivationStep, HistogramEntry, Level, NonFiniteOrigin, ParamStep, StepRecord } from './records';
+import type { Diagnostic } from './diagnostics';
+import type { RunEvent } from './events';
+
+export interface RecorderOptions {
+  /** 'off': nothing recorded; 'default': scalars every step, histograms on a schedule; 'full': histograms every step. */
+  level?: Level;
+  /** Histograms every K steps; by default K adapts so histograms stay within `histogramBudget`. */
+  histogramEvery?: number;
+  /** Share of step time histograms may take when K adapts (default 0.02). */
+  histogramBudget?: number;
+  bins?: number;
+  /** |pre-activation| beyond which sigmoid/tanh count as saturated (default 5, DeepDiagnosis). */
+  saturationThreshold?: number;
+  detectors?: Partial<DetectorConfig>;
+  /** Receives every event as it happens. */
+  emit?: (e: RunEvent) => void;
+}
+
+interface PendingStep {
+  record: StepRecord;
+  byTensor: Map<Tensor, ParamStep>;
+}
+
+const MAX_K = 1000;
+
+export class Recorder {
+  readonly level: Level;
+  readonly diagnosis: DiagnosisEngine;
+  private readonly index = new ModelIndex();
+  private readonly emit: (e: RunEvent) => void;
+  private readonly bins: number;
+  private readonly saturation: number;
+  private readonly fixedK: number | undefined;
+  private readonly histBudget: number;
+  private remove: (() => void) | null = null;
+
+  private step = 0;
+  private pending: PendingStep | null = null;
+  private received = new Set<Tensor>();
+  private activations = new Map<string, ActivationStep>();
+  private actHists: HistogramEntry[] = [];
+  private ordinals = new Map<string, number>();
+  private opSites = new Map<string, Site>();
+  private nodeSites = new WeakMap<Node, Site>();
+  private bptt = new Map<string, { module: string; layer: number; norms: number[] }>();
+  private snapshot = new Map<Tensor, Float32Array>();
+  private nonFiniteSeen = false;
+
+  // Histogram schedule: K adapts from measured costs.
+  private k: number;
+  private lastHistStep = 0;
+  private lastStepEnd = 0;
+  private stepMs = 0;
+  private histMs = 0;
+
+  constructor(options: RecorderOptions = {}) {
+    this.level = options.level ?? 'default';
+    this.emit = options.emit ?? (() => {});
+    this.bins = options.bins ?? DEFAULT_BINS;
+    this.saturation = options.saturationThreshold ?? 5;
+    this.fixedK = options.histogramEvery;
+    this.histBudget = options.histogramBudget ?? 0.02;
+    this.k = this.level === 'full' ? 1 : (this.fixedK ?? 1);
+    this.diagnosis = new DiagnosisEngine(options.detectors ?? {}, (path) => this.locate(path));
+  }
+
+  /** Starts listening to the engine. Modules built before start() get no construction site. */
+  start(): this {
+    if (this.remove !== null || this.level === 'off') return this;
+    this.lastStepEnd = performance.now();
+    this.remove = addObserver({
+      onModuleCreated: (m, site) => { if (m instanceof Module) this.index.add(m, site); },
+      onForward: (e) => this.onForward(e),
+      onBackwardNode: (e) => this.onBackwardNode(e),
+      onLeafGrad: (leaf) => { this.received.add(leaf); },
+      onBackwardEnd: (root) => this.onBackwardEnd(root),
+      onOptimizerStep: (phase, e) => this.onOptimizerStep(phase, e),
+    });
+    return this;
+  }
+
+  /** Stops listening; flushes the last step and the end-of-run rules. */
+  stop(): Diagnostic[] {
+    if (this.remove === null) return [];
+    this.remove();
+    this.remove = null;
+    this.flush();
+    const finished = this.diagnosis.finish();
+    for (const d of finished) this.emit({ type: 'diagnostic', diagnostic: d });
+    return finished;
+  }
+
+  get steps(): number {
+    return this.step;
+  }
+
+  get histogramEvery(): number {
+    return this.k;
+  }
+
+  diagnostics(): Diagnostic[] {
+    return this.diagnosis.all();
+  }
+
+  private locate(path: string): SourceLocation | null {
+    const opSite = this.opSites.get(path);
+    return opSite ? resolveSite(opSite) : this.index.locate(path);
+  }
+
+  private histogramDue(step: number): boolean {
+    return this.level === 'full' || step === 1 || step - this.lastHistStep >= this.k;
+  }
+
+  // ---- forward --------------------------------------------------------------------------------
+
+  private onForward(e: ForwardEvent): void {
+    const out = e.output;
+    // Remember where each graph node was created, so a NaN found in backward points at the
+    // user's line that ran the op.
+    if (out.gradFn !== null && !this.nonFiniteSeen) this.nodeSites.set(out.gradFn, captureSite());
+    if (!this.nonFiniteSeen) {
+      const i = firstNonFinite(out.data);
+      if (i >= 0) this.reportForwardNonFinite(e, out.data[i]!);
+    }
+    if (ACTIVATION_OPS.has(e.op)) this.recordActivation(e);
+  }
+
+  private modulePath(e: { modulePath: string | null; module: object | null }): string {
+    return this.index.pathOf(e.module) ?? e.modulePath ?? '';
+  }
+
+  private reportForwardNonFinite(e: ForwardEvent, value: number): void {
+    this.nonFiniteSeen = true;
+    const site = captureSite();
+    const frames = userFrames(site);
+    const fromInput = e.inputs.findIndex((t) => firstNonFinite(t.data) >= 0);
+    const origin: NonFiniteOrigin = {
+      phase: 'forward',
+      op: e.op,
+      module: e.module === null ? null : this.modulePath(e),
+      step: this.step + 1,
+      value: describeNonFinite(value),
+      location: frames[0] ?? null,
+      callers: frames.slice(1, 4),
+      ...(fromInput >= 0 ? { inputIndex: fromInput } : {}),
+    };
+    this.emitDiagnostic(this.diagnosis.nonFinite(origin));
+  }
+
+  private recordActivation(e: ForwardEvent): void {
+    const module = this.modulePath(e);
+    const ordKey = `${module}/${e.op}`;
+    const ordinal = this.ordinals.get(ordKey) ?? 0;
+    this.ordinals.set(ordKey, ordinal + 1);
+    // An activation module (nn.ReLU at '1') is named by its path; an op called inside a bigger
+    // module's forward gets a synthetic name ('encoder.relu', 'encoder.relu1') located at its call.
+    const isOwnModule = e.module instanceof Module && ACTIVATION_MODULE_OPS[e.module.constructor.name] === e.op && ordinal === 0;
+    let name = module;
+    if (!isOwnModule) {
+      const base = e.op.charAt(0).toLowerCase() + e.op.slice(1);
+      name = `${module ? `${module}.` : ''}${base}${ordinal > 0 ? ordinal : ''}`;
+      if (!this.opSites.has(name)) this.opSites.set(name, captureSite());
+    }
+    const input = e.inputs[0]!;
+    const h = activationHealth(e.op, input.data, e.output.data, e.output.shape, this.saturation);
+    const key = name;
+    const prev = this.activations.get(key);
+    // The same activation run twice in one step (e.g. a shared block): keep the worse reading.
+    if (prev === undefined || h.deadFrac > prev.deadFrac) {
+      this.activations.set(key, { key, module: name, op: e.op as ActivationOp, deadFrac: h.deadFrac, saturatedFrac: h.saturatedFrac, units: h.units });
+    }
+    if (this.histogramDue(this.step + 1)) this.actHists.push({ name, kind: 'activation', hist: histogram(e.output.data, this.bins) });
+  }
+
+  // ---- backward -------------------------------------------------------------------------------
+
+  private onBackwardNode(e: BackwardEvent): void {
+    const tag = e.node.output === null ? undefined : tensorTags.get(e.node.output);
+    if (tag !== undefined && tag.kind === 'rnn-step') {
+      const path = this.index.pathOf(e.node.module) ?? tag.modulePath ?? '';
+      const key = `${path}#${tag.layer}`;
+      let entry = this.bptt.get(key);
+      if (entry === undefined) {
+        entry = { module: path, layer: tag.layer, norms: new Array<number>(tag.steps).fill(0) };
+        this.bptt.set(key, entry);
+      }
+      entry.norms[tag.step] = tensorStats(e.gradOutput.data).norm;
+    }
+    if (this.nonFiniteSeen) return;
+    for (const g of e.gradInputs) {
+      if (g === null) continue;
+      const i = firstNonFinite(g.data);
+      if (i < 0) continue;
+      // Only an origin if the gradient arriving at this node was finite.
+      if (firstNonFinite(e.gradOutput.data) >= 0) return;
+      this.nonFiniteSeen = true;
+      const site = this.nodeSites.get(e.node);
+      const frames = site ? userFrames(site) : [];
+      this.emitDiagnostic(this.diagnosis.nonFinite({
+        phase: 'backward',
+        op: e.node.name,
+        module: e.node.module === null ? null : (this.index.pathOf(e.node.module) ?? e.node.modulePath),
+        step: this.step + 1,
+        value: describeNonFinite(g.data[i]!),
+        location: frames[0] ?? null,
+        callers: frames.slice(1, 4),
+      }));
+      return;
+    }
+  }
+
+  private onBackwardEnd(root: Tensor): void {
+    this.flush();
+    const t0 = performance.now();
+    this.stepMs = t0 - this.lastStepEnd;
+    const step = ++this.step;
+    if (this.index.refresh() || step === 1) this.emit({ type: 'model', summary: this.index.summary() });
+
+    const params: ParamStep[] = [];
+    const byTensor = new Map<Tensor, ParamStep>();
+    let sumSq = 0;
+    for (const p of this.index.params) {
+      const got = this.received.has(p.tensor) && p.tensor.grad !== null;
+      const grad = got ? tensorStats(p.tensor.grad!.data) : null;
+      if (grad !== null) sumSq += grad.norm * grad.norm;
+      const row: ParamStep = {
+        name: p.name, module: p.module, ndim: p.tensor.ndim, requiresGrad: p.tensor.requiresGrad,
+        grad, weight: tensorStats(p.tensor.data), updateRatio: null,
+      };
+      params.push(row);
+      byTensor.set(p.tensor, row);
+    }
+    this.received.clear();
+    const record: StepRecord = {
+      step,
+      loss: root.numel() === 1 ? root.data[0]! : null,
+      gradNorm: Math.sqrt(sumSq),
+      lr: null,
+      params,
+      activations: [...this.activations.values()],
+      bptt: [...this.bptt.values()],
+    };
+    this.activations.clear();
+    this.ordinals.clear();
+    this.bptt.clear();
+
+    if (this.histogramDue(step)) {
+      const h0 = performance.now();
+      const entries: HistogramEntry[] = [];
+      for (const p of this.index.params) {
+        if (p.tensor.grad !== null && byTensor.get(p.tensor)!.grad !== null) entries.push({ name: p.name, kind: 'grad', hist: histogram(p.tensor.grad.data, this.bins) });
+        entries.push({ name: p.name, kind: 'weight', hist: histogram(p.tensor.data, this.bins) });
+      }
+      entries.push(...this.actHists);
+      this.histMs = performance.now() - h0;
+      this.lastHistStep = step;
+      this.emit({ type: 'histograms', step, entries });
+      this.adaptK();
+    }
+    this.actHists = [];
+    this.pending = { record, byTensor };
+    this.lastStepEnd = performance.now();
+  }
+
+  /** Chooses K so that histogram time / (K · step time) stays within the budget. */
+  private adaptK(): void {
+    if (this.level === 'full' || this.fixedK !== undefined) return;
+    if (this.stepMs <= 0) return;
+    const want = Math.ceil(this.histMs / (this.histBudget * this.stepMs));
+    this.k = Math.min(MAX_K, Math.max(1, want));
+  }
+
+  // ---- optimizer ------------------------------------------------------------------------------
+
+  private onOptimizerStep(phase: 'before' | 'after', e: OptimizerStepEvent): void {
+    if (phase === 'before') {
+      if (this.index.addLoose(e.params)) this.emit({ type: 'model', summary: this.index.summary() });
+      this.snapshot.clear();
+      for (const p of e.params) this.snapshot.set(p, p.data.slice());
+      return;
+    }
+    const pending = this.pending;
+    if (pending !== null) {
+      for (const [p, before] of this.snapshot) {
+        const row = pending.byTensor.get(p);
+        if (row === undefined) continue;
+        let d2 = 0;
+        let w2 = 0;
+        const after = p.data;
+        for (let i = 0; i < after.length; i++) {
+          const d = after[i]! - before[i]!;
+          d2 += d * d;
+          w2 += before[i]! * before[i]!;
+        }
+        row.updateRatio = w2 > 0 ? Math.sqrt(d2 / w2) : d2 > 0 ? Infinity : 0;
+      }
+      pending.record.lr = e.lrs[0] ?? null;
+    }
+    this.snapshot.clear();
+    this.flush();
+  }
+
+  /** Emits the pending step (after its optimizer step, or when the next one starts). */
+  private flush(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    this.emit({ type: 'step', record: p.record });
+    for (const d of this.diagnosis.observe(p.record)) this.emitDiagnostic(d);
+  }
+
+  private emitDiagnostic(d: Diagnostic | null): void {
+    if (d !== null) this.emit({ type: 'diagnostic', diagnostic: d });
+  }
+}
+
+/** Activation modules and the op each runs, to name their activations by the module's path. */
+const ACTIVATION_MODULE_OPS: Record<string, string> = { ReLU: 'Relu', LeakyReLU: 'LeakyRelu', GELU: 'Gelu', Sigmoid: 'Sigmoid', Tanh: 'Tanh' };
