@@ -5,7 +5,7 @@ import { Tensor } from '../tensor';
 import { OpError, sameShape, shapeStr } from '../shape';
 import type { Node } from './node';
 import { noGrad } from './grad-mode';
-import { observers } from './hooks';
+import { observers, runInBackward } from './hooks';
 import { add } from '../ops/elementwise';
 
 export interface BackwardOptions {
@@ -74,7 +74,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
     seed = gradient;
   }
 
-  noGrad(() => {
+  noGrad(() => runInBackward(() => {
     const rootNode = root.gradFn;
     if (rootNode === null) {
       accumulateGrad(root, seed);
@@ -114,6 +114,6 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
       }
       if (!options.retainGraph) node.free();
     }
-  });
+  }));
   for (const o of observers) o.onBackwardEnd?.(root);
 }

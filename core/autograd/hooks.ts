@@ -47,6 +47,22 @@ export interface EngineObserver {
 
 export const observers: EngineObserver[] = [];
 
+// Ops that a backward runs internally are not the user's forward ops: observers must not see them.
+let backwardDepth = 0;
+
+export function inBackward(): boolean {
+  return backwardDepth > 0;
+}
+
+export function runInBackward<T>(fn: () => T): T {
+  backwardDepth++;
+  try {
+    return fn();
+  } finally {
+    backwardDepth--;
+  }
+}
+
 /** Registers an observer; returns a function that removes it. */
 export function addObserver(o: EngineObserver): () => void {
   observers.push(o);

@@ -26,23 +26,53 @@ export interface TensorStats {
 }
 
 export function tensorStats(x: Float32Array): TensorStats {
+  // Fast path: one loop with no NaN/Inf tests (a non-finite value poisons the sums, which sends
+  // the tensor to the careful loop below). This runs on every parameter every step.
+  let sum = 0, sumSq = 0, sumAbs = 0, min = Infinity, max = -Infinity, zeros = 0, belowNormal = 0, belowSub = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    const a = Math.abs(v);
+    sum += v;
+    sumSq += v * v;
+    sumAbs += a;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (a < FP16_MIN_NORMAL) {
+      if (v === 0) zeros++;
+      else { belowNormal++; if (a < FP16_MIN_SUBNORMAL) belowSub++; }
+    }
+  }
+  if (Number.isFinite(sumSq) && Number.isFinite(sum)) {
+    return summarize(x.length, x.length, sum, sumSq, sumAbs, min, max, Math.max(-min, max), zeros, 0, 0, belowNormal, belowSub);
+  }
+  return carefulStats(x);
+}
+
+/** The slow path, for tensors holding NaN or ±Inf (or finite values whose squares overflow). */
+function carefulStats(x: Float32Array): TensorStats {
   let sum = 0, sumSq = 0, sumAbs = 0, min = Infinity, max = -Infinity, maxAbs = 0;
   let zeros = 0, nans = 0, infs = 0, finite = 0, belowNormal = 0, belowSub = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (v === 0) { zeros++; finite++; if (0 < min) min = 0; if (0 > max) max = 0; continue; }
     if (v - v !== 0) { if (v !== v) nans++; else infs++; continue; }
     finite++;
     sum += v;
     sumSq += v * v;
-    const a = v < 0 ? -v : v;
+    const a = Math.abs(v);
     sumAbs += a;
     if (a > maxAbs) maxAbs = a;
     if (v < min) min = v;
     if (v > max) max = v;
-    if (a < FP16_MIN_NORMAL) { belowNormal++; if (a < FP16_MIN_SUBNORMAL) belowSub++; }
+    if (v === 0) zeros++;
+    else if (a < FP16_MIN_NORMAL) { belowNormal++; if (a < FP16_MIN_SUBNORMAL) belowSub++; }
   }
-  const n = x.length;
+  return summarize(x.length, finite, sum, sumSq, sumAbs, min, max, infs > 0 ? Infinity : maxAbs, zeros, nans, infs, belowNormal, belowSub);
+}
+
+function summarize(
+  n: number, finite: number, sum: number, sumSq: number, sumAbs: number, min: number, max: number, maxAbs: number,
+  zeros: number, nans: number, infs: number, belowNormal: number, belowSub: number,
+): TensorStats {
   const mean = finite > 0 ? sum / finite : NaN;
   const variance = finite > 0 ? Math.max(sumSq / finite - mean * mean, 0) : NaN;
   const nonzero = finite - zeros;
@@ -54,7 +84,7 @@ export function tensorStats(x: Float32Array): TensorStats {
     min: finite > 0 ? min : NaN,
     max: finite > 0 ? max : NaN,
     meanAbs: finite > 0 ? sumAbs / finite : NaN,
-    maxAbs: infs > 0 ? Infinity : finite > 0 ? maxAbs : NaN,
+    maxAbs: finite > 0 || infs > 0 ? maxAbs : NaN,
     zeroFrac: n > 0 ? zeros / n : 0,
     nanCount: nans,
     infCount: infs,

@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor';
 import { Node } from '../autograd/node';
 import { isGradEnabled } from '../autograd/grad-mode';
-import { currentScope, observers } from '../autograd/hooks';
+import { currentScope, inBackward, observers } from '../autograd/hooks';
 
 export interface BackwardContext<A, S> {
   readonly inputs: readonly Tensor[];
@@ -49,7 +49,7 @@ export function apply<A, S>(op: OpDef<A, S>, inputs: readonly Tensor[], attrs: A
     const saved = r instanceof Saving ? r.saved : undefined;
     out._setGradFn(new Node(op, inputs, out, attrs, saved, scope?.path ?? null, scope?.module ?? null));
   }
-  if (observers.length > 0) {
+  if (observers.length > 0 && !inBackward()) {
     const e = { op: op.name, inputs, output: out, modulePath: scope?.path ?? null, module: scope?.module ?? null };
     for (const o of observers) o.onForward?.(e);
   }

@@ -82,3 +82,23 @@ describe('activationHealth', () => {
     expect(h.saturatedFrac).toBe(0.5);
   });
 });
+
+describe('tensorStats fast and careful paths agree', () => {
+  it('gives the same figures for finite data whichever path runs', () => {
+    const data = new Float32Array(1000).map((_, i) => Math.sin(i) * (i % 7 === 0 ? 0 : 1e-3 * i));
+    const fast = tensorStats(data);
+    const withNaN = tensorStats(Float32Array.from([...data, NaN]));
+    expect(withNaN.nanCount).toBe(1);
+    expect(withNaN.count).toBe(1001);
+    for (const k of ['mean', 'std', 'min', 'max', 'meanAbs', 'maxAbs', 'fp16BelowNormal', 'fp16BelowSubnormal'] as const) {
+      expect(withNaN[k], k).toBeCloseTo(fast[k], 9);
+    }
+    expect(withNaN.zeroFrac).toBeCloseTo((fast.zeroFrac * 1000) / 1001, 9);
+  });
+
+  it('does not lose huge finite values whose squares overflow double', () => {
+    const s = tensorStats(new Float32Array([3e38, -3e38]));
+    expect(s.max).toBeCloseTo(3e38, -33);
+    expect(s.infCount).toBe(0);
+  });
+});

@@ -1,0 +1,41 @@
+// Instrumentation overhead: MLP 784-256-128-10, ReLU, cross-entropy, batch 64, SGD. Steps/s at
+// each level (off, default, full), interleaved rounds, medians. Budget (issue 3): default ≤ 5%
+// slower than off, full ≤ 25%.
+import { nn, optim, randn, randint, manualSeed } from 'gradscope';
+import { Recorder } from '../core/instrument/recorder';
+import type { Level } from '../core/instrument/records';
+
+const STEPS = Number(process.env.BENCH_STEPS ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+function trainSteps(level: Level): number {
+  const rec = level === 'off' ? null : new Recorder({ level }).start();
+  manualSeed(0);
+  const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
+  const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
+  const lossFn = new nn.CrossEntropyLoss();
+  const x = randn([64, 784]);
+  const y = randint(0, 10, [64]);
+  const t0 = performance.now();
+  for (let i = 0; i < STEPS; i++) {
+    opt.zeroGrad();
+    const loss = lossFn.forward(model.forward(x), y);
+    loss.backward();
+    opt.step();
+  }
+  const dt = performance.now() - t0;
+  rec?.stop();
+  return (STEPS * 1000) / dt;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const levels: Level[] = ['off', 'default', 'full'];
+const results: Record<Level, number[]> = { off: [], default: [], full: [] };
+trainSteps('off'); // warm up the JIT
+for (let r = 0; r < ROUNDS; r++) for (const l of levels) results[l].push(trainSteps(l));
+const off = median(results.off);
+for (const l of levels) {
+  const s = median(results[l]);
+  const overhead = ((off / s - 1) * 100).toFixed(1);
+  console.log(`${l.padEnd(8)} ${s.toFixed(2)} steps/s  (median of ${ROUNDS} × ${STEPS} steps)  overhead vs off: ${l === 'off' ? '—' : `${overhead}%`}`);
+}
