@@ -95,7 +95,8 @@ describe('Recorder', () => {
       out.select(0, -1).sum().backward();
     });
     const b = steps(events)[0]!.bptt;
-    expect(b.map((e) => [e.module, e.layer, e.norms.length])).toEqual([['', 1, 5], ['', 0, 5]].sort((a, z) => (a[1] as number) - (z[1] as number)).reverse());
+    // Backward reaches the top layer first.
+    expect(b.map((e) => [e.module, e.layer, e.norms.length])).toEqual([['', 1, 5], ['', 0, 5]]);
     // Only the last output is used: every step gets some gradient, the last layer's last step most directly.
     for (const e of b) for (const n of e.norms) expect(n).toBeGreaterThan(0);
   });
@@ -131,5 +132,19 @@ describe('Recorder', () => {
     });
     const last = steps(events).at(-1)!;
     expect(last.params.map((p) => p.name)).toEqual(['Linear.weight', 'Linear.bias', 'Linear1.weight', 'Linear1.bias', 'params.0']);
+  });
+});
+
+describe('Recorder: NaN that comes in with the data', () => {
+  it('names the input, not the op, when an op only passes a NaN along', () => {
+    const { rec } = record(() => {
+      const data = tensor([[1, NaN]]);
+      const layer = new nn.Linear(2, 1);
+      layer.forward(data).sum().backward(); // MARK-data-nan
+    });
+    const d = rec.diagnostics().find((x) => x.code === 'nan-inf')!;
+    expect(d.message).toContain('first seen in the input 0 of Linear');
+    expect(d.fix).toContain('input data');
+    expect(d.location!.line).toBe(lineOf('MARK-data-nan'));
   });
 });

@@ -78,9 +78,13 @@ export class NanInfRule implements Rule {
       step: first.step,
       lastStep: origin.step,
       message: () =>
-        `${first.value} first produced by ${first.op} in ${first.phase}${where} at step ${first.step}` +
+        (first.inputIndex === undefined
+          ? `${first.value} first produced by ${first.op} in ${first.phase}${where} at step ${first.step}`
+          : `${first.value} first seen in the input ${first.inputIndex} of ${first.op}${where} at step ${first.step}: it came in with the data or a tensor built outside the graph`) +
         (origin.step > first.step ? `; seen again at step ${origin.step}` : ''),
-      fix: nonFiniteFix(first.op, first.phase),
+      fix: first.inputIndex === undefined
+        ? nonFiniteFix(first.op, first.phase)
+        : 'check the input data for NaN/Inf (missing values, a division in preprocessing) before training, e.g. x.data.some(Number.isNaN)',
       evidence: { ...valueEvidence(first.value), backward: first.phase === 'backward' ? 1 : 0 },
       location: first.location,
       related: first.callers.map((location) => ({ message: 'called from here', location })),
