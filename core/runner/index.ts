@@ -1,0 +1,2 @@
+export { startRun, setWorkerScript, workerScript } from './run';
+export type { RunOptions, RunResult, RunHandle, EventSink } from './types';
