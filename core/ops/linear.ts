@@ -26,12 +26,12 @@ export const LinearOp = defineOp({
     let gb: Tensor | null = null;
     if (x!.requiresGrad) {
       const GX = new Float32Array(x!.data.length);
-      mmNN(g.data, 0, w!.data, 0, GX, 0, rows, outF, inF);
+      mmNN(g.data, 0, w!.data, 0, GX, 0, rows, outF, inF, true);
       gx = Tensor._make(GX, x!.shape);
     }
     if (w!.requiresGrad) {
       const GW = new Float32Array(w!.data.length);
-      mmTN(g.data, 0, x!.data, 0, GW, 0, outF, rows, inF);
+      mmTN(g.data, 0, x!.data, 0, GW, 0, outF, rows, inF, true);
       gw = Tensor._make(GW, w!.shape);
     }
     if (b !== undefined && b.requiresGrad) {

@@ -1,6 +1,7 @@
 // Matrix product with PyTorch's matmul semantics: 1-D operands are promoted (and the added dim
 // removed), leading batch dims broadcast. Three cache-friendly loop orders cover forward and both
-// gradients without materialising transposes.
+// gradients without materialising transposes. Above a size threshold each goes to the WebAssembly
+// SIMD GEMM (core/kernels); the JS loops stay as the reference path and for tiny products.
 
 import { Tensor } from '../tensor';
 import { OpError, broadcastShapes, broadcastStrides, numel, shapeStr, type Shape } from '../shape';
@@ -8,9 +9,15 @@ import { apply, defineOp } from './op';
 import { forEachRow } from './broadcast';
 import { sumTo } from './reduce';
 import { reshape } from './shape-ops';
+import { gemm } from '../kernels/gemm';
 
-/** C[M,N] += A[M,K] · B[K,N] (i-k-j order: the inner loop streams rows of B and C). */
-export function mmNN(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number): void {
+/** C[M,N] += A[M,K] · B[K,N]; `zeroC` promises C is all zeros there (so it need not be read). */
+export function mmNN(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number, zeroC = false): void {
+  if (!gemm(false, false, M, N, K, A, ao, B, bo, C, co, !zeroC)) mmNNjs(A, ao, B, bo, C, co, M, K, N);
+}
+
+/** The JS reference of mmNN (i-k-j order: the inner loop streams rows of B and C). */
+export function mmNNjs(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number): void {
   for (let i = 0; i < M; i++) {
     const c = co + i * N;
     for (let k = 0; k < K; k++) {
@@ -21,8 +28,13 @@ export function mmNN(A: Float32Array, ao: number, B: Float32Array, bo: number, C
   }
 }
 
-/** C[M,N] += A[M,K] · B[N,K]ᵀ (dot products of contiguous rows). */
-export function mmNT(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number): void {
+/** C[M,N] += A[M,K] · B[N,K]ᵀ. */
+export function mmNT(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number, zeroC = false): void {
+  if (!gemm(false, true, M, N, K, A, ao, B, bo, C, co, !zeroC)) mmNTjs(A, ao, B, bo, C, co, M, K, N);
+}
+
+/** The JS reference of mmNT (dot products of contiguous rows). */
+export function mmNTjs(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number): void {
   for (let i = 0; i < M; i++) {
     const a = ao + i * K;
     for (let j = 0; j < N; j++) {
@@ -35,7 +47,12 @@ export function mmNT(A: Float32Array, ao: number, B: Float32Array, bo: number, C
 }
 
 /** C[M,N] += A[K,M]ᵀ · B[K,N]. */
-export function mmTN(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number): void {
+export function mmTN(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number, zeroC = false): void {
+  if (!gemm(true, false, M, N, K, A, ao, B, bo, C, co, !zeroC)) mmTNjs(A, ao, B, bo, C, co, M, K, N);
+}
+
+/** The JS reference of mmTN. */
+export function mmTNjs(A: Float32Array, ao: number, B: Float32Array, bo: number, C: Float32Array, co: number, M: number, K: number, N: number): void {
   for (let k = 0; k < K; k++) {
     const b = bo + k * N;
     for (let i = 0; i < M; i++) {
@@ -87,7 +104,7 @@ export const MatMul = defineOp({
     const { batch, M, K, N } = plan(a!, b!);
     const [oa, ob] = batchOffsets(batch, a!.shape.slice(0, -2), b!.shape.slice(0, -2), M * K, K * N);
     const C = new Float32Array(oa.length * M * N);
-    for (let r = 0; r < oa.length; r++) mmNN(a!.data, oa[r]!, b!.data, ob[r]!, C, r * M * N, M, K, N);
+    for (let r = 0; r < oa.length; r++) mmNN(a!.data, oa[r]!, b!.data, ob[r]!, C, r * M * N, M, K, N, true);
     return Tensor._make(C, [...batch, M, N]);
   },
   backward: (g, { inputs: [a, b] }) => {
@@ -98,13 +115,13 @@ export const MatMul = defineOp({
     if (a!.requiresGrad) {
       // dA = dC · Bᵀ, computed per broadcast batch entry, then summed over broadcast dims.
       const GA = new Float32Array(oa.length * M * K);
-      for (let r = 0; r < oa.length; r++) mmNT(g.data, r * M * N, b!.data, ob[r]!, GA, r * M * K, M, N, K);
+      for (let r = 0; r < oa.length; r++) mmNT(g.data, r * M * N, b!.data, ob[r]!, GA, r * M * K, M, N, K, true);
       ga = sumTo(Tensor._make(GA, [...batch, M, K]), a!.shape);
     }
     if (b!.requiresGrad) {
       // dB = Aᵀ · dC
       const GB = new Float32Array(ob.length * K * N);
-      for (let r = 0; r < ob.length; r++) mmTN(a!.data, oa[r]!, g.data, r * M * N, GB, r * K * N, K, M, N);
+      for (let r = 0; r < ob.length; r++) mmTN(a!.data, oa[r]!, g.data, r * M * N, GB, r * K * N, K, M, N, true);
       gb = sumTo(Tensor._make(GB, [...batch, K, N]), b!.shape);
     }
     return [ga, gb];
