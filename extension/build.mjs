@@ -12,6 +12,8 @@ const outDir = join(root, 'out');
 const entries = [
   { name: 'worker', entry: 'core/runner/worker.ts' },
   { name: 'runner', entry: 'core/runner/index.ts' },
+  { name: 'cli', entry: 'core/cli/cli.ts' },
+  { name: 'demo', entry: 'core/cli/demo.ts' },
 ];
 
 const result = await esbuild.build({

@@ -8,8 +8,8 @@ export interface ProgressState {
   step: number;
   /** Latest loss (null when backward() was not called on a single number). */
   loss: number | null;
-  /** Milliseconds since the run started. */
-  elapsedMs: number;
+  /** Training speed so far (null until it can be measured). */
+  stepsPerSec: number | null;
   counts: SeverityCounts;
 }
 
@@ -24,11 +24,13 @@ export function formatLoss(loss: number | null): string {
   return String(Number(loss.toPrecision(4)));
 }
 
-export function stepsPerSecond(steps: number, elapsedMs: number): number {
-  return elapsedMs > 0 ? (steps * 1000) / elapsedMs : 0;
+/** Steps per second over a span (measured from the first step, so start-up time does not count). */
+export function stepsPerSecond(steps: number, elapsedMs: number): number | null {
+  return elapsedMs > 0 && steps > 0 ? (steps * 1000) / elapsedMs : null;
 }
 
-function formatRate(rate: number): string {
+function formatRate(rate: number | null): string {
+  if (rate === null) return '–';
   return rate >= 100 ? rate.toFixed(0) : rate >= 10 ? rate.toFixed(1) : rate.toFixed(2);
 }
 
@@ -43,7 +45,7 @@ export function formatFindingsSoFar(c: SeverityCounts): string {
 
 /** `step 120 │ loss 0.03421 │ 85.3 steps/s │ 1 error`, cut to `width` columns if given. */
 export function formatProgress(p: ProgressState, width?: number): string {
-  const line = `step ${p.step} │ loss ${formatLoss(p.loss)} │ ${formatRate(stepsPerSecond(p.step, p.elapsedMs))} steps/s │ ${formatFindingsSoFar(p.counts)}`;
+  const line = `step ${p.step} │ loss ${formatLoss(p.loss)} │ ${formatRate(p.stepsPerSec)} steps/s │ ${formatFindingsSoFar(p.counts)}`;
   if (width === undefined || width <= 1 || line.length < width) return line;
   // One column spare: writing into the last column makes some terminals wrap, breaking the `\r` redraw.
   return `${line.slice(0, width - 2)}…`;
@@ -51,7 +53,7 @@ export function formatProgress(p: ProgressState, width?: number): string {
 
 /** The plain (non-terminal) form: a prefixed log line. */
 export function formatProgressPlain(p: ProgressState): string {
-  return `gradscope: step ${p.step}, loss ${formatLoss(p.loss)}, ${formatRate(stepsPerSecond(p.step, p.elapsedMs))} steps/s, ${formatFindingsSoFar(p.counts)}`;
+  return `gradscope: step ${p.step}, loss ${formatLoss(p.loss)}, ${formatRate(p.stepsPerSec)} steps/s, ${formatFindingsSoFar(p.counts)}`;
 }
 
 export const CLEAR_LINE = '\r\x1b[2K';

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The `gradscope` executable (bundled to out/cli.mjs, package.json `bin`; esbuild keeps the hashbang).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildReportClient, reportAssets, type ReportAssets } from '../report/assets';
+import { main } from './main';
+
+// Bundled, this file sits in out/, where core/report/'s default paths no longer hold: the HTML
+// report's client is bundled from the source tree beside out/ (only when an HTML report is asked for).
+function htmlAssets(): ReportAssets {
+  const entry = fileURLToPath(new URL('../webview/report/main.ts', import.meta.url));
+  if (!existsSync(entry)) return reportAssets();
+  const chartDir = dirname(createRequire(import.meta.url).resolve('chart.js'));
+  return { chartJs: readFileSync(join(chartDir, 'chart.umd.min.js'), 'utf8'), client: buildReportClient(entry) };
+}
+
+const onInterrupt = (handler: () => void): (() => void) => {
+  let count = 0;
+  const listener = (): void => {
+    // First Ctrl-C: stop the run and still write the reports; a second one leaves at once.
+    if (++count > 1) process.exit(130);
+    process.stderr.write('\ngradscope: stopping (Ctrl-C again to quit at once)\n');
+    handler();
+  };
+  process.on('SIGINT', listener);
+  return () => process.off('SIGINT', listener);
+};
+
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), onInterrupt, htmlAssets }).then(
+  (code) => {
+    process.exitCode = code;
+    // Exits as soon as nothing is pending; the unref'd timer only forces it if something lingers.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`gradscope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,112 @@
+// The built CLI end to end: `npm run build`, then `node out/cli.mjs` in a child process, as a user
+// or CI would run it.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = join(root, 'out', 'cli.mjs');
+const work = mkdtempSync(join(tmpdir(), 'gradscope-cli-'));
+const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+function gradscope(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function bugLine(name: string): number {
+  const lines = readFileSync(join(root, 'examples', `${name}.ts`), 'utf8').split('\n');
+  return lines.findIndex((l) => l.includes('BUG-LINE')) + 1;
+}
+
+beforeAll(() => {
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
+}, 120_000);
+
+describe('gradscope CLI (built)', () => {
+  it('is a Node ESM file with a shebang', () => {
+    expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('--version and --help', () => {
+    expect(gradscope(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+    const help = gradscope(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes:');
+  });
+
+  it('a NaN bug: exit 1, the finding at the BUG-LINE, valid JSON and HTML reports', () => {
+    const json = join(work, 'nan.json');
+    const html = join(work, 'nan.html');
+    const r = gradscope(['run', 'examples/nan-zero-std.ts', '--json', json, '--report', html]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const line = bugLine('nan-zero-std');
+    expect(r.stdout).toMatch(new RegExp(`^examples/nan-zero-std\\.ts:${line}:\\d+: error \\[nan-inf\\] .+$`, 'm'));
+    expect(r.stdout).toMatch(/^ {4}fix: .+$/m);
+    expect(r.stdout).toMatch(/^gradscope: completed after 20 steps in .+: [1-9]\d* errors?, /m);
+
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report).toMatchObject({ status: 'completed', steps: 20, script: join(root, 'examples', 'nan-zero-std.ts') });
+    expect(typeof report.version).toBe('number');
+    const nan = report.diagnostics.find((d: { code: string }) => d.code === 'nan-inf');
+    expect(nan).toMatchObject({ severity: 'error', location: { file: join(root, 'examples', 'nan-zero-std.ts'), line } });
+    const page = readFileSync(html, 'utf8');
+    expect(page.slice(0, 200).toLowerCase()).toContain('<!doctype html>');
+  }, 60_000);
+
+  it('a clean example exits 0', () => {
+    const r = gradscope(['run', 'examples/mlp-2-4-1.ts']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/: (error|warning) \[/);
+    expect(r.stdout).toMatch(/^gradscope: completed after \d+ steps/m);
+  }, 60_000);
+
+  it('bad usage exits 3 and names the problem', () => {
+    const r = gradscope(['run', 'examples/mlp-2-4-1.ts', '--bogus']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("gradscope: unknown option '--bogus'\nRun 'gradscope --help' for usage.\n");
+    expect(gradscope(['run', 'examples/mlp-2-4-1.ts', '--max-steps', 'x']).code).toBe(3);
+    expect(gradscope(['run', 'no-such-file.ts']).stderr).toContain('script not found: no-such-file.ts');
+  });
+
+  it('a script that throws: exit 2, its error at its line, console output kept, report still written', () => {
+    const script = join(work, 'throws.ts');
+    writeFileSync(
+      script,
+      [
+        "import { tensor, nn } from 'gradscope';",
+        "console.log('hello from the script');",
+        'const layer = new nn.Linear(3, 2);',
+        'const y: number = 1;',
+        'layer.forward(tensor([[1, 2]])); // shape mismatch',
+        '',
+      ].join('\n'),
+    );
+    const json = join(work, 'throws.json');
+    const r = gradscope(['run', 'throws.ts', '--json', json], work);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toContain('hello from the script\n');
+    expect(r.stdout).toMatch(/^throws\.ts:5:\d+: error \[script-error\] .*Linear.*$/m);
+    expect(r.stdout).toMatch(/^gradscope: failed after 0 steps/m);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ status: 'failed', error: { location: { file: script, line: 5 } } });
+  }, 60_000);
+
+  it('--max-steps 3 stops after 3 steps; judged by its findings (exit 0 here)', () => {
+    const json = join(work, 'stopped.json');
+    const r = gradscope(['run', 'examples/nan-zero-std-fixed.ts', '--max-steps', '3', '--json', json]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^gradscope: stopped \(--max-steps 3\) after 3 steps/m);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ status: 'stopped', steps: 3 });
+  }, 60_000);
+
+  it('--timeout ends an endless script: exit 2', () => {
+    const script = join(work, 'forever.js');
+    writeFileSync(script, "import { tensor } from 'gradscope';\nconst x = tensor([1], { requiresGrad: true });\nfor (;;) x.mul(2).sum().backward();\n");
+    const r = gradscope(['run', script, '--timeout', '1'], work);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^gradscope: timeout after \d+ steps/m);
+  }, 60_000);
+});
