@@ -12,6 +12,8 @@ export interface WorkerInit {
   level: Level;
   histogramEvery?: number;
   maxSteps?: number;
+  /** Limit on JS heap + tensor memory, in MB (the heap alone is also capped by resourceLimits). */
+  memoryLimitMb?: number;
   detectors?: Partial<DetectorConfig>;
 }
 
@@ -25,3 +27,10 @@ export type FromWorker =
 
 /** Name under which the worker publishes the engine for the bundle's virtual 'gradscope' module. */
 export const ENGINE_GLOBAL = '__gradscope';
+
+/** The message for a run that exceeded its memory limit (the worker's check and the heap cap). */
+export function outOfMemoryMessage(limitMb: number | undefined, usedMb?: number): string {
+  const limit = limitMb !== undefined ? `the memory limit of ${limitMb} MB (memoryLimitMb)` : "the worker's default heap limit";
+  const used = usedMb !== undefined ? ` (${Math.round(usedMb)} MB in tensors and the JS heap)` : '';
+  return `The script ran out of memory: it exceeded ${limit}${used}`;
+}

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunError, RunEvent, RunStatus } from '../instrument/events';
 import { EVENT_VERSION } from '../instrument/events';
 import type { EventSink, RunHandle, RunOptions, RunResult } from './types';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol';
+import { outOfMemoryMessage, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { bundleScript, warmBundler } from './bundle';
 import { endMessage, runErrorOf } from './errors';
 
@@ -151,6 +151,7 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
       level,
       ...(options.histogramEvery !== undefined ? { histogramEvery: options.histogramEvery } : {}),
       ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+      ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
       ...(options.detectors !== undefined ? { detectors: options.detectors } : {}),
     };
     const w = new Worker(workerFile, {
@@ -183,8 +184,7 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
     w.on('error', (e) => {
       const code = (e as { code?: string }).code;
       if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        const limit = options.memoryLimitMb !== undefined ? `the memory limit of ${options.memoryLimitMb} MB (memoryLimitMb)` : "the worker's default heap limit";
-        void finish('failed', endMessage(`The script ran out of memory: it exceeded ${limit}`));
+        void finish('failed', endMessage(outOfMemoryMessage(options.memoryLimitMb)));
       } else {
         void finish('failed', runErrorOf(e));
       }

@@ -7,12 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { getHeapStatistics } from 'node:v8';
 import * as gradscope from '../index';
 import { Recorder } from '../instrument/recorder';
 import { addObserver } from '../autograd/hooks';
 import { setEngineFileTest } from '../instrument/callsite';
 import type { RunError, RunEvent } from '../instrument/events';
-import { ENGINE_GLOBAL, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { ENGINE_GLOBAL, outOfMemoryMessage, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { endMessage, runErrorOf } from './errors';
 
 const port = parentPort!;
@@ -66,9 +67,24 @@ const pastMax = (): void => {
   end('stopped', endMessage(`Stopped after ${maxSteps} step${maxSteps === 1 ? '' : 's'}: max steps reached`));
   halt();
 };
+// ---- memory: resourceLimits caps the JS heap only, but tensors live in ArrayBuffers outside it,
+// so their (per-isolate) external memory is checked here, every few ops (a check costs ~1 µs).
+const memoryLimit = init.memoryLimitMb === undefined ? Infinity : init.memoryLimitMb * 1024 * 1024;
+const MEMORY_CHECK_EVERY = 16;
+let opsSinceCheck = 0;
+const checkMemory = (): void => {
+  if (++opsSinceCheck < MEMORY_CHECK_EVERY) return;
+  opsSinceCheck = 0;
+  const h = getHeapStatistics();
+  const used = h.used_heap_size + h.external_memory;
+  if (used <= memoryLimit) return;
+  end('failed', endMessage(outOfMemoryMessage(init.memoryLimitMb, used / (1024 * 1024))));
+  halt();
+};
+
 const removeCounter = addObserver({
   onBackwardEnd: () => { steps++; },
-  onForward: pastMax,
+  onForward: memoryLimit === Infinity ? pastMax : () => { pastMax(); checkMemory(); },
   onModuleCreated: pastMax,
 });
 
