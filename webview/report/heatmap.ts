@@ -1,0 +1,70 @@
+// Draws a histogram-over-time heatmap on a plain canvas (chart.js has no heatmap type):
+// columns are steps, rows value bins (low values at the bottom), opacity the count on a sqrt
+// scale so sparse bins stay visible next to a dense peak.
+
+import { formatNumber, type HeatmapData } from '../charts/transform';
+
+export interface HeatmapColors {
+  fg: string;
+  accent: string;
+  bg: string;
+}
+
+const PAD = { left: 72, right: 12, top: 8, bottom: 36 };
+
+export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: HeatmapColors): void {
+  const box = canvas.parentElement!.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.max(200, Math.floor(box.width));
+  const height = Math.max(120, Math.floor(box.height));
+  canvas.width = width * dpr;
+  canvas.height = height * dpr;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const ctx = canvas.getContext('2d');
+  if (ctx === null) return;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.fillStyle = colors.fg;
+
+  const plotW = width - PAD.left - PAD.right;
+  const plotH = height - PAD.top - PAD.bottom;
+  const cols = h.steps.length;
+  if (cols === 0 || h.max === 0) {
+    ctx.fillText('No nonzero finite values to show.', PAD.left, PAD.top + 20);
+    return;
+  }
+  const cw = plotW / cols;
+  const rh = plotH / h.rows;
+  ctx.fillStyle = colors.accent;
+  for (let c = 0; c < cols; c++) {
+    const counts = h.counts[c]!;
+    for (let r = 0; r < h.rows; r++) {
+      const v = counts[r]!;
+      if (v === 0) continue;
+      ctx.globalAlpha = 0.12 + 0.88 * Math.sqrt(v / h.max);
+      // Row 0 (lowest values) at the bottom.
+      ctx.fillRect(PAD.left + c * cw, PAD.top + (h.rows - 1 - r) * rh, Math.ceil(cw), Math.ceil(rh));
+    }
+  }
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = colors.fg;
+  ctx.globalAlpha = 0.4;
+  ctx.strokeRect(PAD.left + 0.5, PAD.top + 0.5, plotW, plotH);
+  ctx.globalAlpha = 1;
+
+  ctx.fillStyle = colors.fg;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  const yTicks = 4;
+  for (let i = 0; i <= yTicks; i++) {
+    const v = h.lo + ((h.hi - h.lo) * i) / yTicks;
+    ctx.fillText(formatNumber(v), PAD.left - 6, PAD.top + plotH - (plotH * i) / yTicks);
+  }
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  const every = Math.max(1, Math.ceil(cols / Math.max(1, Math.floor(plotW / 48))));
+  for (let c = 0; c < cols; c += every) ctx.fillText(String(h.steps[c]), PAD.left + (c + 0.5) * cw, PAD.top + plotH + 4);
+  ctx.fillText('step', PAD.left + plotW / 2, PAD.top + plotH + 20);
+}
