@@ -37,6 +37,8 @@ export function workerScript(): string {
   return fileURLToPath(new URL('../../out/worker.mjs', import.meta.url));
 }
 
+let knownExports: string[] | null = null;
+
 // After the worker is gone, its last console output may still be in flight.
 const STDIO_GRACE_MS = 1000;
 
@@ -97,6 +99,7 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
       await Promise.race([streamsEnded, new Promise((r) => setTimeout(r, STDIO_GRACE_MS).unref())]);
     }
     flushText();
+    await started;
     finished = true;
     if (tmp !== null) {
       try { rmSync(tmp, { recursive: true, force: true }); } catch { /* a temp folder left behind is harmless */ }
@@ -105,6 +108,11 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
     deliver([{ type: 'runEnded', status, steps, durationMs, ...(error !== undefined ? { error } : {}) }]);
     resolveDone({ status, steps, durationMs, ...(error !== undefined ? { error } : {}) });
   };
+
+  // runStarted goes out once the caller holds the handle, and always before runEnded.
+  const started = Promise.resolve().then(() => {
+    deliver([{ type: 'runStarted', version: EVENT_VERSION, script: scriptPath, level, startedAt: Date.now() }]);
+  });
 
   const stop = (): void => { void finish('stopped', endMessage('Stopped by the user')); };
 
@@ -128,9 +136,8 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
   };
 
   const launch = async (): Promise<void> => {
-    // Let the caller hold the handle before the first event arrives.
-    await Promise.resolve();
-    deliver([{ type: 'runStarted', version: EVENT_VERSION, script: scriptPath, level, startedAt: Date.now() }]);
+    await started;
+    if (ended) return;
     if (!existsSync(scriptPath) || !statSync(scriptPath).isFile()) {
       return finish('failed', endMessage(`Script not found: ${scriptPath}`));
     }
@@ -165,8 +172,10 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
     w.stdout.on('data', (c) => onText('stdout', c));
     w.stderr.on('data', (c) => onText('stderr', c));
 
-    let exportNames!: (names: string[]) => void;
-    const names = new Promise<string[]>((r) => { exportNames = r; });
+    // The engine's export names come from the worker; later runs reuse them and bundle at once,
+    // while their worker starts.
+    let exportNames: (names: string[]) => void = () => {};
+    const names = knownExports !== null ? Promise.resolve(knownExports) : new Promise<string[]>((r) => { exportNames = r; });
     const bundle = names.then(async (exports) => {
       const b = await bundleScript(scriptPath, exports, bundleFile);
       if (ended) return null;
@@ -178,7 +187,10 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
       return bundleFile;
     });
     w.on('message', (m: FromWorker) => {
-      if (m.kind === 'ready') exportNames(m.exports);
+      if (m.kind === 'ready') {
+        knownExports = m.exports;
+        exportNames(m.exports);
+      }
       onMessage(m, bundle);
     });
     w.on('error', (e) => {

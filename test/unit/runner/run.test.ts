@@ -174,6 +174,27 @@ describe('runner: scripts', () => {
     expect(o.events.filter((e) => e.type === 'log' && e.stream === 'stderr').map((e) => (e as { text: string }).text)).toEqual(['late\n']);
   }, 30_000);
 
+  it('plain JavaScript: CommonJS (require of gradscope and a helper) and .mjs with top-level await', async () => {
+    script('js/helper.js', 'module.exports = { half: (x) => x / 2 };\n');
+    const cjs = script('js/main.cjs', "const { tensor } = require('gradscope');\nconst { half } = require('./helper.js');\nconsole.log(tensor([4]).mul(half(3)).item(), typeof __dirname);\n");
+    const mjs = script('js/main.mjs', "import { tensor } from 'gradscope';\nconst v = await Promise.resolve(tensor([2]).item());\nconsole.log(v);\n");
+    const a = await run(cjs);
+    expect(a.result.status).toBe('completed');
+    expect(stdout(a)).toBe('6 string\n');
+    const b = await run(mjs);
+    expect(b.result.status).toBe('completed');
+    expect(stdout(b)).toBe('2\n');
+  }, 30_000);
+
+  it('process.exit in the script: 0 completes, non-zero fails', async () => {
+    const ok = await run(script('exit0.ts', "console.log('bye');\nprocess.exit(0);\nconsole.log('unreachable');\n"));
+    expect(ok.result.status).toBe('completed');
+    expect(stdout(ok)).toBe('bye\n');
+    const bad = await run(script('exit3.ts', 'process.exit(3);\n'));
+    expect(bad.result.status).toBe('failed');
+    expect(bad.result.error!.message).toBe('The script called process.exit(3)');
+  }, 30_000);
+
   it('an unresolvable package fails at its import line', async () => {
     const file = script('missing-pkg.ts', "const x = 1;\nimport { y } from 'no-such-package';\nconsole.log(x, y);\n");
     const o = await run(file);
@@ -238,6 +259,16 @@ describe('runner: endings', () => {
     expect(o.result.status).toBe('stopped');
     expect(o.result.steps).toBeGreaterThanOrEqual(3);
     expect(stepCount(o)).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  it('stop() right away still gives runStarted then runEnded', async () => {
+    const events: RunEvent[] = [];
+    const handle = startRun(join(examples, 'mlp-2-4-1.ts'), {}, (batch) => events.push(...batch));
+    handle.stop();
+    handle.stop();
+    const result = await handle.done;
+    expect(result).toMatchObject({ status: 'stopped', steps: 0 });
+    expect(events.map((e) => e.type)).toEqual(['runStarted', 'runEnded']);
   }, 30_000);
 
   it('timeout terminates a busy infinite loop', async () => {
