@@ -3,9 +3,9 @@
 // the real extension host, passing and failing.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { THROWAWAY, makeThrowawayExtension } from '../fixtures/throwaway-extension.mjs';
-import { packageVsix, runExtensionTests, withVSCode } from '../harness.mjs';
+import { packageVsix, runExtensionTests, startVSCode } from '../harness.mjs';
 
 describe('e2e harness (throwaway extension)', { timeout: 300_000 }, () => {
   /** @type {ReturnType<typeof makeThrowawayExtension>} */
@@ -17,17 +17,27 @@ describe('e2e harness (throwaway extension)', { timeout: 300_000 }, () => {
   });
   after(() => rmSync(fx.root, { recursive: true, force: true }));
 
-  test('palette command puts a warning in the Problems view at the right line', async () => {
-    await withVSCode({ workspace: fx.workspace, vsix, name: 'harness' }, async (vscode) => {
+  describe('UI', () => {
+    /** @type {Awaited<ReturnType<typeof startVSCode>>} */
+    let vscode;
+    before(async () => { vscode = await startVSCode({ workspace: fx.workspace, vsix, name: 'harness' }); });
+    after(async () => { await vscode?.close(); });
+    afterEach(async (t) => { await vscode?.screenshot(t.name.slice(0, 40)).catch(() => {}); });
+
+    test('palette command puts a warning in the Problems view at the right line', async () => {
       await vscode.runCommand(THROWAWAY.commandTitle);
       const rows = await vscode.waitForProblems((r) => r.some((x) => x.kind === 'marker'));
-      await vscode.screenshot('problems');
-      assert.deepEqual(rows.find((r) => r.kind === 'file')?.file, THROWAWAY.file);
+      assert.equal(rows.find((r) => r.kind === 'file')?.file, THROWAWAY.file);
       const marker = rows.find((r) => r.kind === 'marker');
       assert.equal(marker?.severity, 'Warning');
       assert.equal(marker?.message, THROWAWAY.message);
       assert.equal(marker?.line, THROWAWAY.line);
       assert.equal(marker?.column, 1);
+    });
+
+    test('palette command opens a webview panel whose script ran under its CSP', async () => {
+      await vscode.runCommand(THROWAWAY.panelCommandTitle);
+      await vscode.webview().locator('#hello').filter({ hasText: THROWAWAY.panelText }).waitFor({ timeout: 20_000 });
     });
   });
 
