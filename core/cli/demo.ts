@@ -136,10 +136,10 @@ async function main(): Promise<number> {
   const parallel = Math.max(1, Math.min(availableParallelism(), examples.length));
   await Promise.all(Array.from({ length: parallel }, worker));
 
-  const rows = [['example', 'kind', 'status', 'exit', 'findings by code', 'as expected', 'HTML report']];
+  const rows = [['example', 'kind', 'status', 'exit', 'time', 'findings by code', 'as expected', 'HTML report']];
   for (const o of outcomes) {
     const codes = [...o.byCode].map(([code, n]) => (n > 1 ? `${code}×${n}` : code)).join(', ') || '—';
-    rows.push([o.example.name, o.example.kind, o.status, String(o.exitCode), codes, asExpected(o) ? 'yes' : 'NO', relative(process.cwd(), o.html)]);
+    rows.push([o.example.name, o.example.kind, o.status, String(o.exitCode), `${(o.ms / 1000).toFixed(1)} s`, codes, asExpected(o) ? 'yes' : 'NO', relative(process.cwd(), o.html)]);
   }
   const bad = outcomes.filter((o) => !asExpected(o));
   process.stdout.write(`\n${table(rows)}\n\n`);
