@@ -9,7 +9,7 @@
 //                                                real extension host; resolves to { exitCode, log, result }
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -108,6 +108,35 @@ export async function packageVsix(extensionPath, outFile = join(extensionPath, '
     cwd: extensionPath,
   });
   return outFile;
+}
+
+/**
+ * The extension's .vsix for specs: GRADSCOPE_VSIX (set by run.mjs after `npm run package`), else the
+ * newest *.vsix in the repo root (when running one spec by hand after packaging yourself).
+ */
+export function extensionVsix() {
+  if (process.env.GRADSCOPE_VSIX) return process.env.GRADSCOPE_VSIX;
+  const found = readdirSync(repoRoot)
+    .filter((f) => f.endsWith('.vsix'))
+    .map((f) => join(repoRoot, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!found.length) throw new Error('no extension .vsix: run `npm run package` (or `npm run test:e2e`, which does)');
+  return found[0];
+}
+
+/**
+ * A fresh workspace folder in a temp dir: a copy of `from` (a folder, e.g. one of examples/) and/or
+ * the given files (relative path -> content). Remove it with rmSync(dir, { recursive: true }).
+ * @param {{ from?: string, files?: Record<string, string> }} [opts]
+ */
+export function makeWorkspace({ from, files = {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'gradscope-e2e-ws-'));
+  if (from) cpSync(from, dir, { recursive: true });
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  return dir;
 }
 
 /** Kills a detached child's whole process group, politely first. */
