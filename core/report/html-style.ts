@@ -42,6 +42,7 @@ pre.excerpt .ln { color: var(--muted); user-select: none; }
 pre.excerpt mark.hit { background: var(--hit); color: inherit; display: block; }
 pre.excerpt .caret { color: var(--error); font-weight: 700; line-height: 1; }
 .related { margin: 4px 0; padding-left: 18px; }
+details.more summary { cursor: pointer; color: var(--muted); } details.more ul { margin: 4px 0; padding-left: 18px; }
 .controls { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; margin: 8px 0; }
 .controls select { max-width: 100%; background: var(--bg); color: var(--fg); border: 1px solid var(--border); border-radius: 4px; padding: 2px 4px; }
 .controls input[type=range] { width: min(360px, 100%); }

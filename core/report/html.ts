@@ -165,11 +165,32 @@ function formatEvidence(v: number): string {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
+/**
+ * Findings that share a code, severity and location (e.g. one per unrolled time step of an RNN)
+ * are shown once, with the others folded under it, so a long list stays readable.
+ */
+function groupFindings(ds: ReportDiagnostic[]): ReportDiagnostic[][] {
+  const groups = new Map<string, ReportDiagnostic[]>();
+  for (const d of ds) {
+    const key = d.location === null ? `\u0000${groups.size}` : `${d.code}\u0000${d.severity}\u0000${fmtLoc(d.location)}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [d]);
+    else g.push(d);
+  }
+  return [...groups.values()];
+}
+
 function findingsSection(r: JsonReport, read: SourceReader): string {
   const ds = [...r.diagnostics].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.step - b.step);
+  const items = groupFindings(ds).map(([first, ...rest]) => {
+    if (rest.length === 0) return diagnosticHtml(first!, read);
+    const more = `<details class="more"><summary>${rest.length} more <code>${escapeHtml(first!.code)}</code> finding${rest.length === 1 ? '' : 's'} at this line</summary><ul>${rest.map((d) =>
+      `<li data-code="${escapeHtml(d.code)}">${escapeHtml(d.message)}</li>`).join('')}</ul></details>`;
+    return diagnosticHtml(first!, read).replace(/<\/li>$/, `${more}</li>`);
+  });
   const body = ds.length === 0
     ? '<p class="empty">No findings: the detectors saw nothing wrong in this run.</p>'
-    : `<ol class="findings">${ds.map((d) => diagnosticHtml(d, read)).join('\n')}</ol>`;
+    : `<ol class="findings">${items.join('\n')}</ol>`;
   return `<section id="findings" aria-labelledby="findings-h"><h2 id="findings-h">Findings (${ds.length})</h2>${body}</section>`;
 }
 

@@ -76,6 +76,8 @@ export interface BpttReport {
   step: number;
   /** Norm of the gradient reaching the hidden state at each time step (index 0 = first). */
   norms: number[];
+  /** When `norms` holds NaN/Inf: the latest reading that was all finite (the shape of the blow-up), if any. */
+  lastFinite?: { step: number; norms: number[] };
 }
 
 export interface HistogramReportEntry {
@@ -275,7 +277,14 @@ export class ReportBuilder {
       if (keep) t.cols.push(n, r.step, values);
     }
     for (const b of r.bptt) {
-      this.bptt.set(`${b.module}#${b.layer}`, { module: b.module, layer: b.layer, step: r.step, norms: [...b.norms] });
+      const key = `${b.module}#${b.layer}`;
+      const prev = this.bptt.get(key);
+      const entry: BpttReport = { module: b.module, layer: b.layer, step: r.step, norms: [...b.norms] };
+      if (!b.norms.every(Number.isFinite)) {
+        const finite = prev === undefined ? undefined : prev.lastFinite ?? (prev.norms.every(Number.isFinite) ? { step: prev.step, norms: prev.norms } : undefined);
+        if (finite !== undefined) entry.lastFinite = finite;
+      }
+      this.bptt.set(key, entry);
     }
   }
 
@@ -338,7 +347,7 @@ export class ReportBuilder {
         const rows = withLatest(t.cols, t.last);
         return { name: t.name, module: t.module, op: t.op, units: t.units, steps: rows.steps, ...rows.cols };
       }),
-      bptt: [...this.bptt.values()].map((b) => ({ ...b, norms: [...b.norms] })),
+      bptt: [...this.bptt.values()].map((b) => ({ ...b, norms: [...b.norms], ...(b.lastFinite ? { lastFinite: { step: b.lastFinite.step, norms: [...b.lastFinite.norms] } } : {}) })),
       histograms,
     };
   }

@@ -133,11 +133,26 @@ export function lastDrawableFlowStep(params: ParameterSeries[]): number | undefi
   return undefined;
 }
 
-/** Log-axis tick label: only at significands 1, 2 and 5 (chart.js places ticks at every integer significand). */
-export function logTickLabel(v: number): string {
+/**
+ * Log-axis tick label. chart.js puts a tick at every integer significand of every decade, so over
+ * a wide range only some get a label: 1, 2 and 5 over up to 2 decades, powers of ten up to 6, and
+ * every k-th power of ten beyond (about 6 labels in all).
+ */
+export function logTickLabel(v: number, decades = 1): string {
   if (!(v > 0) || !Number.isFinite(v)) return '';
-  const sig = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
-  return [1, 2, 5].some((s) => Math.abs(sig - s) < 1e-6) ? formatNumber(v) : '';
+  const exp = Math.floor(Math.log10(v) + 1e-9);
+  const sig = v / 10 ** exp;
+  const near = (s: number) => Math.abs(sig - s) < 1e-6;
+  if (decades <= 2) return [1, 2, 5].some(near) ? formatNumber(v) : '';
+  if (!near(1)) return '';
+  const every = decades <= 6 ? 1 : Math.ceil(decades / 6);
+  return exp % every === 0 ? formatNumber(v) : '';
+}
+
+/** Decades spanned by a list of axis ticks (for `logTickLabel`). */
+export function tickDecades(ticks: { value: number }[]): number {
+  const vs = ticks.map((t) => t.value).filter((v) => v > 0 && Number.isFinite(v));
+  return vs.length < 2 ? 1 : Math.log10(Math.max(...vs) / Math.min(...vs));
 }
 
 export type ParameterColumn = 'gradNorm' | 'gradMeanAbs' | 'gradMaxAbs' | 'weightNorm' | 'updateRatio';
@@ -169,7 +184,14 @@ export function activationFractions(acts: ActivationSeries[]): LineData {
 
 /** Per-time-step gradient norms reaching each recurrent layer's hidden state (log), x = time step. */
 export function bpttNorms(bptt: BpttReport[]): LineData {
-  return lines(bptt.map((b) => line(`${b.module || '(root)'} layer ${b.layer} @ step ${b.step}`, b.norms.map((_, t) => t), b.norms, logSafe)));
+  const parts: { ds: LineDataset; dropped: number }[] = [];
+  for (const b of bptt) {
+    const name = `${b.module || '(root)'} layer ${b.layer}`;
+    parts.push(line(`${name} @ step ${b.step}`, b.norms.map((_, t) => t), b.norms, logSafe));
+    // The latest reading went non-finite: also show the last finite one, where the blow-up is visible.
+    if (b.lastFinite) parts.push(line(`${name} @ step ${b.lastFinite.step} (last finite)`, b.lastFinite.norms.map((_, t) => t), b.lastFinite.norms, logSafe));
+  }
+  return lines(parts);
 }
 
 export interface HistogramKey {
@@ -199,7 +221,7 @@ export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e4 || a < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+  return a >= 1e4 || a < 1e-3 ? v.toExponential(2).replace(/\.?0+e/, 'e') : String(Number(v.toPrecision(3)));
 }
 
 /**
@@ -208,10 +230,12 @@ export function formatNumber(v: number): string {
  * appear only when nonzero (zeros always, when the range straddles it, is left to the bins).
  */
 export function histogramBars(e: HistogramReportEntry): BarData {
-  const n = e.counts.length;
+  // No finite nonzero value at all (e.g. an all-NaN gradient): only the special bars are shown.
+  const counts = e.counts.some((c) => c > 0) ? e.counts : [];
+  const n = counts.length;
   const width = n > 0 ? (e.hi - e.lo) / n : 0;
-  const labels = e.counts.map((_, i) => formatNumber(e.lo + (i + 0.5) * width));
-  const data: (number | null)[] = [...e.counts];
+  const labels = counts.map((_, i) => formatNumber(e.lo + (i + 0.5) * width));
+  const data: (number | null)[] = [...counts];
   const specials: [string, number][] = [['0 (exact)', e.zero], ['NaN', e.nan], ['+Inf', e.posInf], ['−Inf', e.negInf]];
   for (const [label, count] of specials) if (count > 0) { labels.push(label); data.push(count); }
   return { labels, datasets: [{ label: `${e.kind} ${e.name}`, data }], dropped: 0 };
@@ -227,12 +251,14 @@ export interface HeatmapData {
   /** counts[column][row]: values per bin, rebinned onto the common range. */
   counts: number[][];
   max: number;
+  /** NaN and ±Inf count per column (shown apart from the value rows). */
+  nonFinite: number[];
 }
 
 /**
  * A (name, kind) histogram over the kept steps as heatmap cells. Each step's bins have their own
  * range, so they are rebinned onto the range common to all steps (each bin's count goes to the
- * row holding the bin's centre); zeros/NaN/Inf are not part of the heatmap.
+ * row holding the bin's centre); exact zeros are not drawn, and NaN/Inf are counted per column apart.
  */
 export function histogramHeatmap(snaps: HistogramSnapshot[], key: HistogramKey, rows = 32): HeatmapData {
   const cols: { step: number; e: HistogramReportEntry }[] = [];
@@ -263,7 +289,7 @@ export function histogramHeatmap(snaps: HistogramSnapshot[], key: HistogramKey, 
     for (const c of out) if (c > max) max = c;
     return out;
   });
-  return { steps: cols.map((c) => c.step), lo, hi, rows, counts, max };
+  return { steps: cols.map((c) => c.step), lo, hi, rows, counts, max, nonFinite: cols.map(({ e }) => e.nan + e.posInf + e.negInf) };
 }
 
 /** Severity counts for a summary line. */

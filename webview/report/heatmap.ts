@@ -8,9 +8,11 @@ export interface HeatmapColors {
   fg: string;
   accent: string;
   bg: string;
+  /** Marks the columns holding NaN or ±Inf. */
+  bad: string;
 }
 
-const PAD = { left: 72, right: 12, top: 8, bottom: 36 };
+const PAD = { left: 72, right: 12, top: 22, bottom: 36 };
 
 export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: HeatmapColors): void {
   const box = canvas.parentElement!.getBoundingClientRect();
@@ -31,7 +33,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: H
   const plotW = width - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
   const cols = h.steps.length;
-  if (cols === 0 || h.max === 0) {
+  if (cols === 0 || (h.max === 0 && h.nonFinite.every((n) => n === 0))) {
     ctx.fillText('No nonzero finite values to show.', PAD.left, PAD.top + 20);
     return;
   }
@@ -49,6 +51,14 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: H
     }
   }
   ctx.globalAlpha = 1;
+  // Non-finite values have no row: a band above the plot marks the steps that held any.
+  ctx.fillStyle = colors.bad;
+  for (let c = 0; c < cols; c++) if (h.nonFinite[c]! > 0) ctx.fillRect(PAD.left + c * cw, 4, Math.ceil(cw), PAD.top - 10);
+  if (h.nonFinite.some((n) => n > 0)) {
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText('NaN/Inf', PAD.left - 6, 4 + (PAD.top - 10) / 2);
+  }
   ctx.strokeStyle = colors.fg;
   ctx.globalAlpha = 0.4;
   ctx.strokeRect(PAD.left + 0.5, PAD.top + 0.5, plotW, plotH);

@@ -7,7 +7,7 @@ import { decodeReport } from '../../core/report/codec';
 import type { JsonReport } from '../../core/report/model';
 import {
   activationFractions, bpttNorms, findHistogram, formatNumber, gradNormChart, gradientFlow, histogramBars,
-  histogramHeatmap, histogramKeyId, histogramKeys, lastDrawableFlowStep, logTickLabel, lossChart, lossPrefersLog, normsOverTime, paletteColor,
+  histogramHeatmap, histogramKeyId, histogramKeys, lastDrawableFlowStep, logTickLabel, lossChart, tickDecades, lossPrefersLog, normsOverTime, paletteColor,
   parameterSteps, updateRatios, type BarData, type HistogramKey, type LineData,
 } from '../charts/transform';
 import { drawHeatmap } from './heatmap';
@@ -21,7 +21,7 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-const theme = { fg: cssVar('--fg'), muted: cssVar('--muted'), grid: cssVar('--grid'), bg: cssVar('--bg') };
+const theme = { fg: cssVar('--fg'), muted: cssVar('--muted'), grid: cssVar('--grid'), bg: cssVar('--bg'), error: cssVar('--error') };
 Chart.defaults.color = theme.muted;
 Chart.defaults.borderColor = theme.grid;
 Chart.defaults.animation = false;
@@ -81,7 +81,7 @@ function lineChart(id: string, d: LineData, opts: { log: boolean; xTitle: string
           type: opts.log ? 'logarithmic' : 'linear',
           title: { display: true, text: opts.yTitle },
           ...(opts.yMax !== undefined ? { min: 0, max: opts.yMax } : {}),
-          ticks: { callback: (v) => (opts.log ? logTickLabel(Number(v)) : formatNumber(Number(v))) },
+          ticks: { callback: (v, _i, ticks) => (opts.log ? logTickLabel(Number(v), tickDecades(ticks)) : formatNumber(Number(v))) },
         },
       },
     },
@@ -101,7 +101,7 @@ function barConfig(d: BarData, log: boolean, xTitle: string, yTitle: string): Ch
       plugins: { legend: { display: d.datasets.length > 1, position: 'bottom', labels: { boxWidth: 12 } } },
       scales: {
         x: { title: { display: true, text: xTitle }, ticks: { autoSkip: true, maxRotation: 60 } },
-        y: { type: log ? 'logarithmic' : 'linear', title: { display: true, text: yTitle }, ticks: { callback: (v) => (log ? logTickLabel(Number(v)) : formatNumber(Number(v))) } },
+        y: { type: log ? 'logarithmic' : 'linear', title: { display: true, text: yTitle }, ticks: { callback: (v, _i, ticks) => (log ? logTickLabel(Number(v), tickDecades(ticks)) : formatNumber(Number(v))) } },
       },
     },
   };
@@ -201,7 +201,7 @@ function heatmapView(): void {
   const show = (): void => {
     const key = keys.find((k) => histogramKeyId(k) === select.value)!;
     const h = histogramHeatmap(snaps, key);
-    drawHeatmap(canvas, h, { fg: theme.muted, accent: paletteColor(0), bg: theme.bg });
+    drawHeatmap(canvas, h, { fg: theme.muted, accent: paletteColor(0), bg: theme.bg, bad: theme.error });
     canvas.setAttribute('aria-label', `Histogram of ${key.kind} ${key.name} over ${h.steps.length} steps, values from ${formatNumber(h.lo)} to ${formatNumber(h.hi)}`);
   };
   select.addEventListener('change', show);

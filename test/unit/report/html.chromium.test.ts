@@ -143,6 +143,8 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium', () =>
     const ink = await inkedCanvases(page);
     expect(ink['bptt-canvas']).toBeGreaterThan(500);
     expect(ink['loss-canvas']).toBeGreaterThan(500);
+    // Every finding is on the page, shown or folded under another at the same line.
+    expect(await page.locator('li.finding').count() + await page.locator('details.more li').count()).toBe(report.diagnostics.length);
     const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(bg).toBe('rgb(13, 17, 23)');
     expect(problems.console).toEqual([]);

@@ -74,6 +74,17 @@ describe('renderHtmlReport', () => {
     expect(markup).toMatch(/<dt>Steps<\/dt><dd>3<\/dd>/);
   });
 
+  it('folds findings of one code at one location under the first', () => {
+    const b = new ReportBuilder();
+    for (let i = 1; i <= 5; i++) b.add({ type: 'diagnostic', diagnostic: diag({ module: `rnn.relu${i}`, message: `dead ${i} <x>` }) });
+    b.add({ type: 'diagnostic', diagnostic: diag({ code: 'nan-inf', severity: 'error' }) });
+    const page = parts(renderHtmlReport(b.report(), read, stubAssets)).markup;
+    expect(page.match(/<li class="finding/g)).toHaveLength(2);
+    expect(page).toContain('4 more <code>dead-relu</code> findings at this line');
+    expect(page).toContain('<li data-code="dead-relu">dead 5 &lt;x&gt;</li>');
+    expect(page).toContain('Findings (6)');
+  });
+
   it('survives a source reader that throws', () => {
     expect(() => renderHtmlReport(report, () => { throw new Error('EACCES'); }, stubAssets)).not.toThrow();
   });

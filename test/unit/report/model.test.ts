@@ -105,6 +105,10 @@ describe('ReportBuilder', () => {
     b.add({ type: 'step', record: stepRecord(1, 1, { bptt: [{ module: 'rnn', layer: 0, norms: [1, 2, 3] }, { module: 'rnn', layer: 1, norms: [4] }] }) });
     b.add({ type: 'step', record: stepRecord(2, 1, { bptt: [{ module: 'rnn', layer: 0, norms: [5, 6, 7] }] }) });
     expect(b.report().bptt).toEqual([{ module: 'rnn', layer: 0, step: 2, norms: [5, 6, 7] }, { module: 'rnn', layer: 1, step: 1, norms: [4] }]);
+    // Gone non-finite: the last all-finite reading is kept beside it, and stays through later NaN steps.
+    b.add({ type: 'step', record: stepRecord(3, 1, { bptt: [{ module: 'rnn', layer: 0, norms: [Infinity, 6, 7] }] }) });
+    b.add({ type: 'step', record: stepRecord(4, 1, { bptt: [{ module: 'rnn', layer: 0, norms: [NaN, NaN, NaN] }] }) });
+    expect(b.report().bptt[0]).toEqual({ module: 'rnn', layer: 0, step: 4, norms: [NaN, NaN, NaN], lastFinite: { step: 2, norms: [5, 6, 7] } });
   });
 
   it('returns snapshots the caller cannot corrupt', () => {

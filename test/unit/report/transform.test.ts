@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  activationFractions, bpttNorms, lastDrawableFlowStep, logTickLabel, gradientFlow, histogramBars, histogramHeatmap, histogramKeys, logSafe, lossChart,
+  activationFractions, bpttNorms, lastDrawableFlowStep, logTickLabel, tickDecades, gradientFlow, histogramBars, histogramHeatmap, histogramKeys, logSafe, lossChart,
   lossPrefersLog, normsOverTime, parameterSteps, rowAt, updateRatios, formatNumber, severityCounts,
 } from '../../../webview/charts/transform';
 import type { HistogramReportEntry, HistogramSnapshot, ParameterSeries } from '../../../core/report/model';
@@ -68,7 +68,11 @@ describe('defaults and ticks', () => {
   });
 
   it('log ticks are labelled at 1, 2 and 5 only', () => {
-    expect([1, 2, 3, 5, 10, 0.02, 7e-5, 5e-7, 0, -1].map(logTickLabel)).toEqual(['1', '2', '', '5', '10', '0.02', '', '5.00e-7', '', '']);
+    expect([1, 2, 3, 5, 10, 0.02, 7e-5, 5e-7, 0, -1].map((v) => logTickLabel(v))).toEqual(['1', '2', '', '5', '10', '0.02', '', '5e-7', '', '']);
+    expect([1, 2, 10, 100].map((v) => logTickLabel(v, 4))).toEqual(['1', '', '10', '100']);
+    // 24 decades: every 4th power of ten.
+    expect([1e4, 1e5, 1e8, 2e8].map((v) => logTickLabel(v, 24))).toEqual(['1e+4', '', '1e+8', '']);
+    expect(tickDecades([{ value: 1e-3 }, { value: 1 }, { value: 1e3 }])).toBeCloseTo(6, 9);
   });
 });
 
@@ -96,6 +100,9 @@ describe('series over time', () => {
   it('BPTT: x is the time step', () => {
     const d = bpttNorms([{ module: 'rnn', layer: 0, step: 7, norms: [4, 2, 1] }]);
     expect(d.datasets[0]).toEqual({ label: 'rnn layer 0 @ step 7', data: [{ x: 0, y: 4 }, { x: 1, y: 2 }, { x: 2, y: 1 }] });
+    const nan = bpttNorms([{ module: '', layer: 1, step: 9, norms: [NaN], lastFinite: { step: 8, norms: [3] } }]);
+    expect(nan.datasets.map((s) => s.label)).toEqual(['(root) layer 1 @ step 9', '(root) layer 1 @ step 8 (last finite)']);
+    expect(nan.datasets[1]!.data).toEqual([{ x: 0, y: 3 }]);
   });
 });
 
@@ -105,6 +112,8 @@ describe('histograms', () => {
     expect(d.labels).toEqual(['-0.75', '-0.25', '0.25', '0.75', '0 (exact)', 'NaN', '−Inf']);
     expect(d.datasets[0]!.data).toEqual([1, 2, 3, 4, 5, 1, 2]);
     expect(histogramBars(entry('w', 0, 1, [1])).labels).toEqual(['0.5']);
+    // All NaN: no empty value bins, just the NaN bar.
+    expect(histogramBars(entry('w', 0, 0, [0, 0, 0], { nan: 7 }))).toMatchObject({ labels: ['NaN'], datasets: [{ data: [7] }] });
   });
 
   it('keys: each (name, kind) once, gradients first', () => {
@@ -119,13 +128,14 @@ describe('histograms', () => {
     const snaps: HistogramSnapshot[] = [
       { step: 1, entries: [entry('a', 0, 1, [3, 1])] }, // centres 0.25, 0.75
       { step: 5, entries: [entry('b', 0, 1, [9])] },
-      { step: 9, entries: [entry('a', -1, 1, [2, 0, 0, 6])] }, // centres -0.75, 0.75
+      { step: 9, entries: [entry('a', -1, 1, [2, 0, 0, 6], { nan: 2, posInf: 1 })] }, // centres -0.75, 0.75
     ];
     const h = histogramHeatmap(snaps, { name: 'a', kind: 'grad' }, 4);
     expect(h.steps).toEqual([1, 9]);
     expect([h.lo, h.hi, h.rows, h.max]).toEqual([-1, 1, 4, 6]);
     // rows of width 0.5 over [-1, 1]: 0.25 → row 2, 0.75 → row 3, -0.75 → row 0.
     expect(h.counts).toEqual([[0, 0, 3, 1], [2, 0, 0, 6]]);
+    expect(h.nonFinite).toEqual([0, 3]);
     const empty = histogramHeatmap(snaps, { name: 'zzz', kind: 'grad' });
     expect(empty.steps).toEqual([]);
     expect(empty.max).toBe(0);
@@ -134,7 +144,7 @@ describe('histograms', () => {
 
 describe('small helpers', () => {
   it('formatNumber', () => {
-    expect([0, 0.5, 1234.5, 12345, 1e-5, NaN, -Infinity].map(formatNumber)).toEqual(['0', '0.5', '1230', '1.23e+4', '1.00e-5', 'NaN', '-Infinity']);
+    expect([0, 0.5, 1234.5, 12345, 1e-5, 1.5e-9, NaN, -Infinity].map(formatNumber)).toEqual(['0', '0.5', '1230', '1.23e+4', '1e-5', '1.5e-9', 'NaN', '-Infinity']);
   });
 
   it('severityCounts', () => {
