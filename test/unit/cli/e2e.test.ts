@@ -1,7 +1,7 @@
 // The built CLI end to end: `npm run build`, then `node out/cli.mjs` in a child process, as a user
 // or CI would run it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ beforeAll(() => {
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
 }, 120_000);
 
-describe('gradscope CLI (built)', () => {
+describe.concurrent('gradscope CLI (built)', () => {
   it('is a Node ESM file with a shebang', () => {
     expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
@@ -108,5 +108,22 @@ describe('gradscope CLI (built)', () => {
     const r = gradscope(['run', script, '--timeout', '1'], work);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stdout).toMatch(/^gradscope: timeout after \d+ steps/m);
+  }, 60_000);
+
+  it('Ctrl-C stops the run: exit 130, the report still written with status stopped', async () => {
+    const script = join(work, 'endless.js');
+    writeFileSync(script, "import { tensor } from 'gradscope';\nconst x = tensor([1], { requiresGrad: true });\nfor (;;) x.mul(2).sum().backward();\n");
+    const json = join(work, 'endless.json');
+    const child = spawn(process.execPath, [cli, 'run', script, '--json', json], { cwd: work });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    // Interrupt once training is under way (the first plain progress line).
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      if (s.includes('gradscope: step ')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code, stdout).toBe(130);
+    expect(stdout).toMatch(/^gradscope: stopped \(Ctrl-C\) after \d+ steps/m);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ status: 'stopped' });
   }, 60_000);
 });
