@@ -50,6 +50,23 @@ export function formatScriptError(error: RunError, script: string, cwd: string):
   return `${formatLocation(error.location, script, cwd)}: error [script-error] ${first}`;
 }
 
+/**
+ * The frames of an error's stack that are in the user's files (engine bundle and Node internals
+ * dropped), as `    at fn (file:line:col)` lines; none when the error's own location says it all.
+ */
+export function userFrames(stack: string, cwd: string): string[] {
+  const frames: string[] = [];
+  for (const raw of stack.split('\n')) {
+    const m = /^\s+at (?:(.*?) \()?(.+):(\d+):(\d+)\)?$/.exec(raw);
+    if (m === null) continue;
+    const file = m[2]!;
+    if (file.startsWith('node:') || file.startsWith('internal/') || file.startsWith('file://')) continue;
+    const where = `${displayPath(file, cwd)}:${m[3]}:${m[4]}`;
+    frames.push(m[1] !== undefined && m[1] !== '<anonymous>' ? `    at ${m[1]} (${where})` : `    at ${where}`);
+  }
+  return frames.length > 1 ? frames : [];
+}
+
 /** Errors first, then warnings, then infos; within a severity, by the step first seen. */
 export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.step - b.step);

@@ -12,7 +12,7 @@ import { renderHtmlReport } from '../report/html';
 import type { ReportAssets } from '../report/assets';
 import { EXIT, UsageError, type RunCommand } from './args';
 import { FindingSet } from './findings';
-import { exitCodeFor, formatDiagnostic, formatScriptError, formatSummary, sortDiagnostics } from './format';
+import { exitCodeFor, formatDiagnostic, formatScriptError, formatSummary, sortDiagnostics, userFrames } from './format';
 import { ProgressView, stepsPerSecond, type Out } from './progress';
 
 export interface CliIO {
@@ -84,7 +84,9 @@ export async function runCommand(cmd: RunCommand, io: CliIO): Promise<number> {
   if (interrupted) code = EXIT.interrupted;
 
   const out: string[] = [];
-  if (result.status === 'failed' && result.error !== undefined) out.push(formatScriptError(result.error, script, io.cwd));
+  if (result.status === 'failed' && result.error !== undefined) {
+    out.push(formatScriptError(result.error, script, io.cwd), ...userFrames(result.error.stack, io.cwd));
+  }
   for (const d of sortDiagnostics(findings.list())) out.push(formatDiagnostic(d, script, io.cwd));
 
   const written: { json?: string; html?: string } = {};

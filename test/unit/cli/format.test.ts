@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../../core/instrument/diagnostics';
 import {
-  displayPath, exitCodeFor, formatCounts, formatDiagnostic, formatDuration, formatScriptError, formatSummary, sortDiagnostics,
+  displayPath, exitCodeFor, userFrames, formatCounts, formatDiagnostic, formatDuration, formatScriptError, formatSummary, sortDiagnostics,
 } from '../../../core/cli/format';
 import { FindingSet } from '../../../core/cli/findings';
 
@@ -58,6 +58,20 @@ describe('diagnostic lines', () => {
     const error = { message: "Linear: input of shape [4,3] has 3 features\nmore", location: { file: script, line: 7, column: 3 }, stack: '' };
     expect(formatScriptError(error, script, cwd)).toBe('train.ts:7:3: error [script-error] Linear: input of shape [4,3] has 3 features');
     expect(formatScriptError({ ...error, location: null }, script, cwd)).toBe('train.ts:1:1: error [script-error] Linear: input of shape [4,3] has 3 features');
+  });
+
+  it('the user\'s stack frames under a script error (engine bundle and Node internals dropped)', () => {
+    const stack = [
+      'OpError: Linear: bad input',
+      '    at linear (file:///opt/gradscope/out/worker.mjs:3291:11)',
+      '    at Linear.forward (file:///opt/gradscope/out/worker.mjs:3321:12)',
+      '    at makeBatch (/home/u/proj/lib/data.ts:12:5)',
+      '    at <anonymous> (/home/u/proj/train.ts:4:7)',
+      '    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)',
+    ].join('\n');
+    expect(userFrames(stack, cwd)).toEqual([`    at makeBatch (${join('lib', 'data.ts')}:12:5)`, '    at train.ts:4:7']);
+    // a single user frame is the error's own location: nothing to add
+    expect(userFrames('E: x\n    at <anonymous> (/home/u/proj/train.ts:4:7)\n    at f (node:internal/x:1:1)', cwd)).toEqual([]);
   });
 
   it('errors first, then warnings, then infos; by step within each', () => {
