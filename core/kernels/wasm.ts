@@ -15,6 +15,10 @@ export interface KernelExports {
   __heap_base: { readonly value: number };
   sgemm_scratch_bytes(): number;
   sgemm(transA: number, transB: number, M: number, N: number, K: number, A: number, B: number, C: number, accumulate: number, scratch: number): void;
+  im2col(X: number, C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number, pT: number, pL: number, dH: number, dW: number, OH: number, OW: number, col: number): void;
+  col2im(col: number, C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number, pT: number, pL: number, dH: number, dW: number, OH: number, OW: number, GX: number): void;
+  relu_fwd(X: number, O: number, n: number): void;
+  relu_bwd(Y: number, G: number, O: number, n: number): void;
 }
 
 export type KernelMode = 'auto' | 'js' | 'wasm';

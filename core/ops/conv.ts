@@ -1,13 +1,15 @@
 // 2-D convolution (PyTorch's cross-correlation) as one primitive. Each sample and group is an
 // im2col unfold followed by one GEMM from matmul.ts; backward reuses the same unfold for the
-// weight gradient and folds the column gradient back (col2im) for the input gradient. The
-// kernels are plain functions over typed arrays with offsets so they can move to WebAssembly.
+// weight gradient and folds the column gradient back (col2im) for the input gradient. Above a
+// size threshold the same steps run in WebAssembly (core/kernels/conv.ts); the JS loops here are
+// the reference path.
 
 import { Tensor } from '../tensor';
 import { OpError, shapeStr } from '../shape';
 import { apply, defineOp } from './op';
 import { mmNN, mmNT, mmTN } from './matmul';
 import { checkImageInput, pair, slidingOutSize, type Pair } from './window';
+import { conv2dBackwardWasm, conv2dForwardWasm } from '../kernels/conv';
 
 /** Where one group's kernel visits one image: everything im2col/col2im need, all plain numbers. */
 export interface ConvGeometry {
@@ -140,6 +142,7 @@ export const Conv2dOp = defineOp<Conv2dAttrs>({
     const Wt = w!.data;
     const inPlane = geom.C * geom.H * geom.W;
     const Y = new Float32Array(N * groups * Og * L);
+    if (conv2dForwardWasm({ N, groups, Og, K, L, geom, direct }, X, Wt, b === undefined ? null : b.data, Y)) return Tensor._make(Y, outShape);
     if (b !== undefined) {
       for (let n = 0; n < N; n++) {
         for (let o = 0; o < groups * Og; o++) Y.fill(b.data[o]!, (n * groups * Og + o) * L, (n * groups * Og + o + 1) * L);
@@ -165,10 +168,11 @@ export const Conv2dOp = defineOp<Conv2dAttrs>({
     const needW = w!.requiresGrad;
     const GX = needX ? new Float32Array(X.length) : null;
     const GW = needW ? new Float32Array(Wt.length) : null;
+    const wasm = conv2dBackwardWasm({ N, groups, Og, K, L, geom, direct }, X, Wt, G, GX, GW);
     // Scratch reused across samples and groups: the unfolded input (for dW) and its gradient (for dX).
-    const col = needW && !direct ? new Float32Array(K * L) : X;
-    const gcol = needX && !direct ? new Float32Array(K * L) : null;
-    for (let n = 0; n < N; n++) {
+    const col = needW && !direct && !wasm ? new Float32Array(K * L) : X;
+    const gcol = needX && !direct && !wasm ? new Float32Array(K * L) : null;
+    for (let n = 0; n < N && !wasm; n++) {
       for (let g = 0; g < groups; g++) {
         const xo = (n * groups + g) * inPlane;
         const yo = (n * groups + g) * Og * L;

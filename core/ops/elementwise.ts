@@ -7,6 +7,7 @@ import { apply, defineOp, type BackwardContext } from './op';
 import { broadcastBinary, expandData, type RowFn } from './broadcast';
 import { sumTo } from './reduce';
 import { erf } from './special';
+import { reluBackward, reluForward } from '../kernels/elementwise';
 
 /** Wraps a number operand as a 0-d tensor; rejects anything else by name. */
 export function asTensor(x: Operand, op: string, what = 'operand'): Tensor {
@@ -162,9 +163,11 @@ export const Clamp = defineOp<ClampAttrs>({
 
 export const Relu = defineOp({
   name: 'Relu',
-  forward: ([x]) => mapped(x!, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = X[i]! > 0 ? X[i]! : X[i]! !== X[i]! ? NaN : 0; }),
-  // NOTE: relu'(0) = 0, and a NaN output passes the gradient (PyTorch masks where output <= 0).
-  backward: (g, { output }) => [mul(g, mapped(output, (Y, O) => { for (let i = 0; i < Y.length; i++) O[i] = Y[i]! <= 0 ? 0 : 1; }))],
+  forward: ([x]) => Tensor._make(reluForward(x!.data), x!.shape),
+  // NOTE: relu'(0) = 0, and a NaN output passes the gradient: PyTorch's threshold_backward,
+  // `output <= 0 ? 0 : grad` (a select, so a NaN grad at a dead unit still gives 0). Fused in
+  // one pass (kernels/elementwise.ts) because the mask-then-multiply form was a hot spot.
+  backward: (g, { output }) => [Tensor._make(reluBackward(output.data, g.data), g.shape)],
 });
 
 export const LeakyRelu = defineOp<number>({
