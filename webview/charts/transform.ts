@@ -212,6 +212,14 @@ export function histogramKeys(snaps: HistogramSnapshot[]): HistogramKey[] {
   return [...seen.values()].sort((a, b) => order[a.kind] - order[b.kind]);
 }
 
+/** The first key with something to show (a nonzero or non-finite value at some kept step), else the first key. */
+export function informativeKey(snaps: HistogramSnapshot[], keys: HistogramKey[]): HistogramKey | undefined {
+  return keys.find((k) => snaps.some((s) => {
+    const e = findHistogram(s, k);
+    return e !== undefined && (e.counts.some((c) => c > 0) || e.nan + e.posInf + e.negInf > 0);
+  })) ?? keys[0];
+}
+
 export function findHistogram(snap: HistogramSnapshot, key: HistogramKey): HistogramReportEntry | undefined {
   return snap.entries.find((e) => e.name === key.name && e.kind === key.kind);
 }
@@ -258,7 +266,7 @@ export interface HeatmapData {
 /**
  * A (name, kind) histogram over the kept steps as heatmap cells. Each step's bins have their own
  * range, so they are rebinned onto the range common to all steps (each bin's count goes to the
- * row holding the bin's centre); exact zeros are not drawn, and NaN/Inf are counted per column apart.
+ * row holding the bin's centre) and exact zeros to the row holding 0; NaN/Inf are counted per column apart.
  */
 export function histogramHeatmap(snaps: HistogramSnapshot[], key: HistogramKey, rows = 32): HeatmapData {
   const cols: { step: number; e: HistogramReportEntry }[] = [];
@@ -271,9 +279,12 @@ export function histogramHeatmap(snaps: HistogramSnapshot[], key: HistogramKey, 
       if (e.lo < lo) lo = e.lo;
       if (e.hi > hi) hi = e.hi;
     }
+    // Exact zeros go in the row holding 0 (all-zero gradients are what a dead layer looks like).
+    if (e.zero > 0) { if (0 < lo) lo = 0; if (0 > hi) hi = 0; }
   }
   if (!(lo <= hi)) { lo = 0; hi = 0; }
   const span = hi - lo;
+  const rowOf = (v: number) => (span > 0 ? Math.min(rows - 1, Math.max(0, Math.floor(((v - lo) / span) * rows))) : Math.floor(rows / 2));
   let max = 0;
   const counts = cols.map(({ e }) => {
     const out = new Array<number>(rows).fill(0);
@@ -281,12 +292,10 @@ export function histogramHeatmap(snaps: HistogramSnapshot[], key: HistogramKey, 
     const w = n > 0 ? (e.hi - e.lo) / n : 0;
     for (let i = 0; i < n; i++) {
       const c = e.counts[i]!;
-      if (c === 0) continue;
-      const centre = e.lo + (i + 0.5) * w;
-      const r = span > 0 ? Math.min(rows - 1, Math.max(0, Math.floor(((centre - lo) / span) * rows))) : Math.floor(rows / 2);
-      out[r]! += c;
+      if (c > 0) out[rowOf(e.lo + (i + 0.5) * w)]! += c;
     }
-    for (const c of out) if (c > max) max = c;
+    if (e.zero > 0) out[rowOf(0)]! += e.zero;
+    for (const c of out) if (c > 0 && c > max) max = c;
     return out;
   });
   return { steps: cols.map((c) => c.step), lo, hi, rows, counts, max, nonFinite: cols.map(({ e }) => e.nan + e.posInf + e.negInf) };

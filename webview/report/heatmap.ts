@@ -14,7 +14,8 @@ export interface HeatmapColors {
 
 const PAD = { left: 72, right: 12, top: 22, bottom: 36 };
 
-export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: HeatmapColors): void {
+/** Draws the heatmap; returns the number of cells drawn. */
+export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: HeatmapColors): number {
   const box = canvas.parentElement!.getBoundingClientRect();
   const dpr = window.devicePixelRatio || 1;
   const width = Math.max(200, Math.floor(box.width));
@@ -24,7 +25,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: H
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
   const ctx = canvas.getContext('2d');
-  if (ctx === null) return;
+  if (ctx === null) return 0;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
   ctx.font = '12px system-ui, sans-serif';
@@ -34,12 +35,13 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: H
   const plotH = height - PAD.top - PAD.bottom;
   const cols = h.steps.length;
   if (cols === 0 || (h.max === 0 && h.nonFinite.every((n) => n === 0))) {
-    ctx.fillText('No nonzero finite values to show.', PAD.left, PAD.top + 20);
-    return;
+    ctx.fillText('No values to show.', PAD.left, PAD.top + 20);
+    return 0;
   }
   const cw = plotW / cols;
   const rh = plotH / h.rows;
   ctx.fillStyle = colors.accent;
+  let drawn = 0;
   for (let c = 0; c < cols; c++) {
     const counts = h.counts[c]!;
     for (let r = 0; r < h.rows; r++) {
@@ -48,6 +50,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: H
       ctx.globalAlpha = 0.12 + 0.88 * Math.sqrt(v / h.max);
       // Row 0 (lowest values) at the bottom.
       ctx.fillRect(PAD.left + c * cw, PAD.top + (h.rows - 1 - r) * rh, Math.ceil(cw), Math.ceil(rh));
+      drawn++;
     }
   }
   ctx.globalAlpha = 1;
@@ -69,7 +72,9 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: H
   ctx.textBaseline = 'middle';
   const yTicks = 4;
   for (let i = 0; i <= yTicks; i++) {
-    const v = h.lo + ((h.hi - h.lo) * i) / yTicks;
+    const raw = h.lo + ((h.hi - h.lo) * i) / yTicks;
+    // Rounding leaves a tick meant to be 0 at 1e-8-ish: snap it.
+    const v = Math.abs(raw) < (h.hi - h.lo) * 1e-6 ? 0 : raw;
     ctx.fillText(formatNumber(v), PAD.left - 6, PAD.top + plotH - (plotH * i) / yTicks);
   }
   ctx.textAlign = 'center';
@@ -77,4 +82,5 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, colors: H
   const every = Math.max(1, Math.ceil(cols / Math.max(1, Math.floor(plotW / 48))));
   for (let c = 0; c < cols; c += every) ctx.fillText(String(h.steps[c]), PAD.left + (c + 0.5) * cw, PAD.top + plotH + 4);
   ctx.fillText('step', PAD.left + plotW / 2, PAD.top + plotH + 20);
+  return drawn;
 }

@@ -7,7 +7,7 @@ import { decodeReport } from '../../core/report/codec';
 import type { JsonReport } from '../../core/report/model';
 import {
   activationFractions, bpttNorms, findHistogram, formatNumber, gradNormChart, gradientFlow, histogramBars,
-  histogramHeatmap, histogramKeyId, histogramKeys, lastDrawableFlowStep, logTickLabel, lossChart, tickDecades, lossPrefersLog, normsOverTime, paletteColor,
+  histogramHeatmap, histogramKeyId, histogramKeys, informativeKey, lastDrawableFlowStep, logTickLabel, lossChart, tickDecades, lossPrefersLog, normsOverTime, paletteColor,
   parameterSteps, updateRatios, type BarData, type HistogramKey, type LineData,
 } from '../charts/transform';
 import { drawHeatmap } from './heatmap';
@@ -157,6 +157,8 @@ function fillKeys(select: HTMLSelectElement, keys: HistogramKey[]): void {
     o.textContent = `${k.kind} · ${k.name}`;
     select.append(o);
   }
+  const start = informativeKey(report.histograms, keys);
+  if (start !== undefined) select.value = histogramKeyId(start);
 }
 
 function histogramView(): void {
@@ -201,7 +203,8 @@ function heatmapView(): void {
   const show = (): void => {
     const key = keys.find((k) => histogramKeyId(k) === select.value)!;
     const h = histogramHeatmap(snaps, key);
-    drawHeatmap(canvas, h, { fg: theme.muted, accent: paletteColor(0), bg: theme.bg, bad: theme.error });
+    const cells = drawHeatmap(canvas, h, { fg: theme.muted, accent: paletteColor(0), bg: theme.bg, bad: theme.error });
+    canvas.dataset.cells = String(cells);
     canvas.setAttribute('aria-label', `Histogram of ${key.kind} ${key.name} over ${h.steps.length} steps, values from ${formatNumber(h.lo)} to ${formatNumber(h.hi)}`);
   };
   select.addEventListener('change', show);

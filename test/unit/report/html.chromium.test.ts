@@ -105,6 +105,7 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium', () =>
     for (const id of ['loss-canvas', 'flow-canvas', 'norms-canvas', 'updates-canvas', 'histograms-canvas', 'heatmap-canvas', 'activations-canvas']) {
       expect(ink[id], `${id} drew nothing: ${JSON.stringify(ink)}`).toBeGreaterThan(500);
     }
+    expect(Number(await page.locator('#heatmap-canvas').getAttribute('data-cells'))).toBeGreaterThan(0);
     const instances = await page.evaluate('[...window.gradscopeCharts.keys()]');
     expect(instances).toEqual(expect.arrayContaining(['loss', 'flow', 'norms', 'updates', 'histograms', 'activations']));
     // No recurrent layer in this model: the BPTT section says so instead of an empty chart.
@@ -150,6 +151,21 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium', () =>
     expect(problems.console).toEqual([]);
     expect(problems.requests).toEqual([]);
     await page.screenshot({ path: `${outDir}report-screenshot-dark.png`, fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('renders a run that stays finite (dead ReLUs): every chart has a full curve', async () => {
+    const report = await reportOf('dead-relu');
+    const { page, problems } = await open(browser, renderHtmlReport(report, readSource), 'report-dead-relu');
+    const ink = await inkedCanvases(page);
+    for (const id of ['loss-canvas', 'flow-canvas', 'norms-canvas', 'updates-canvas', 'histograms-canvas', 'heatmap-canvas', 'activations-canvas']) {
+      expect(ink[id], `${id} drew nothing: ${JSON.stringify(ink)}`).toBeGreaterThan(500);
+    }
+    expect(await page.locator('li.finding .code').allTextContents()).toContain('dead-relu');
+    expect(Number(await page.locator('#heatmap-canvas').getAttribute('data-cells'))).toBeGreaterThan(10);
+    expect(problems.console).toEqual([]);
+    expect(problems.requests).toEqual([]);
+    await page.screenshot({ path: `${outDir}report-screenshot-dead-relu.png`, fullPage: true });
     await page.close();
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  activationFractions, bpttNorms, lastDrawableFlowStep, logTickLabel, tickDecades, gradientFlow, histogramBars, histogramHeatmap, histogramKeys, logSafe, lossChart,
+  activationFractions, bpttNorms, lastDrawableFlowStep, logTickLabel, tickDecades, informativeKey, gradientFlow, histogramBars, histogramHeatmap, histogramKeys, logSafe, lossChart,
   lossPrefersLog, normsOverTime, parameterSteps, rowAt, updateRatios, formatNumber, severityCounts,
 } from '../../../webview/charts/transform';
 import type { HistogramReportEntry, HistogramSnapshot, ParameterSeries } from '../../../core/report/model';
@@ -136,6 +136,12 @@ describe('histograms', () => {
     // rows of width 0.5 over [-1, 1]: 0.25 → row 2, 0.75 → row 3, -0.75 → row 0.
     expect(h.counts).toEqual([[0, 0, 3, 1], [2, 0, 0, 6]]);
     expect(h.nonFinite).toEqual([0, 3]);
+    // Exact zeros land in the row holding 0; an all-zero tensor is one band.
+    const zeros = histogramHeatmap([{ step: 1, entries: [entry('z', 0, 0, [0, 0], { zero: 5 })] }, { step: 2, entries: [entry('z', 1, 3, [2, 0], { zero: 1 })] }], { name: 'z', kind: 'grad' }, 3);
+    expect([zeros.lo, zeros.hi]).toEqual([0, 3]);
+    expect(zeros.counts).toEqual([[5, 0, 0], [1, 2, 0]]); // centre 1.5 → row 1
+    expect(histogramHeatmap([{ step: 1, entries: [entry('z', 0, 0, [0], { zero: 4 })] }], { name: 'z', kind: 'grad' }, 4).counts).toEqual([[0, 0, 4, 0]]);
+    expect(informativeKey([{ step: 1, entries: [entry('z', 0, 0, [0], { zero: 4 }), entry('y', 0, 1, [1])] }], [{ name: 'z', kind: 'grad' }, { name: 'y', kind: 'grad' }])).toEqual({ name: 'y', kind: 'grad' });
     const empty = histogramHeatmap(snaps, { name: 'zzz', kind: 'grad' });
     expect(empty.steps).toEqual([]);
     expect(empty.max).toBe(0);
