@@ -68,9 +68,11 @@ function framesOf(site: Site): SourceLocation[] {
   return out;
 }
 
-/** All user frames of a site, innermost first, mapped to original sources. */
+const isDependency = (file: string): boolean => file.includes(`${sep}node_modules${sep}`);
+
+/** All user frames of a site, innermost first, mapped to original sources (engine and node_modules frames skipped). */
 export function userFrames(site: Site): SourceLocation[] {
-  return framesOf(site).filter((f) => !isEngineFile(f.file)).map((f) => mapLocation(f));
+  return framesOf(site).filter((f) => !isEngineFile(f.file) && !isDependency(f.file)).map((f) => mapLocation(f));
 }
 
 /** The innermost frame in the user's code, or null when the stack has none (e.g. all engine). */

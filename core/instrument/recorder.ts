@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor';
 import type { Node } from '../autograd/node';
 import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type OptimizerStepEvent } from '../autograd/hooks';
 import { Module } from '../nn/module';
+import * as nnExports from '../nn';
 import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
 import { histogram, tensorStats, DEFAULT_BINS } from './stats';
 import { firstNonFinite, describeNonFinite } from './nonfinite';
@@ -54,8 +55,12 @@ export class Recorder {
   private received = new Set<Tensor>();
   private activations = new Map<string, ActivationStep>();
   private actHists: HistogramEntry[] = [];
-  private ordinals = new Map<string, number>();
   private opSites = new Map<string, Site>();
+  /** Activation names of ops the user called directly, by 'name|file:line:col', and how many per base name. */
+  private siteNames = new Map<string, string>();
+  private siteCounts = new Map<string, number>();
+  /** Activation name → the engine layer (module path) it runs inside. */
+  private aliases = new Map<string, string>();
   private nodeSites = new WeakMap<Node, Site>();
   private bptt = new Map<string, { module: string; layer: number; norms: number[] }>();
   private snapshot = new Map<Tensor, Float32Array>();
@@ -119,7 +124,8 @@ export class Recorder {
 
   private locate(path: string): SourceLocation | null {
     const opSite = this.opSites.get(path);
-    return opSite ? resolveSite(opSite) : this.index.locate(path);
+    if (opSite) return resolveSite(opSite);
+    return this.index.locate(this.aliases.get(path) ?? path);
   }
 
   private histogramDue(step: number): boolean {
@@ -141,7 +147,14 @@ export class Recorder {
   }
 
   private modulePath(e: { modulePath: string | null; module: object | null }): string {
-    return this.index.pathOf(e.module) ?? e.modulePath ?? '';
+    let path = this.index.pathOf(e.module);
+    // A module the index has not named yet (first forward of the run): name it now, so its
+    // activations and BPTT entries keep one name from the first step on.
+    if (path === null && e.module instanceof Module) {
+      this.index.refresh();
+      path = this.index.pathOf(e.module);
+    }
+    return path ?? e.modulePath ?? '';
   }
 
   private reportForwardNonFinite(e: ForwardEvent, value: number): void {
@@ -162,29 +175,48 @@ export class Recorder {
     this.emitDiagnostic(this.diagnosis.nonFinite(origin));
   }
 
-  private recordActivation(e: ForwardEvent): void {
-    const module = this.modulePath(e);
-    const ordKey = `${module}/${e.op}`;
-    const ordinal = this.ordinals.get(ordKey) ?? 0;
-    this.ordinals.set(ordKey, ordinal + 1);
-    // An activation module (nn.ReLU at '1') is named by its path; an op called inside a bigger
-    // module's forward gets a synthetic name ('encoder.relu', 'encoder.relu1') located at its call.
-    const isOwnModule = e.module instanceof Module && ACTIVATION_MODULE_OPS[e.module.constructor.name] === e.op && ordinal === 0;
-    let name = module;
-    if (!isOwnModule) {
-      const base = e.op.charAt(0).toLowerCase() + e.op.slice(1);
-      name = `${module ? `${module}.` : ''}${base}${ordinal > 0 ? ordinal : ''}`;
-      if (!this.opSites.has(name)) this.opSites.set(name, captureSite());
+  /**
+   * Names an activation. An activation module (nn.ReLU at '1') is named by its path. An op run
+   * inside one of the engine's layers (an RNN's tanh at every time step) is one activation per op
+   * kind, located at the layer. An op the user calls directly is one activation per call site
+   * ('encoder.relu', 'encoder.relu1' for a second line), located at that call.
+   */
+  private activationName(e: ForwardEvent, module: string): string {
+    const m = e.module;
+    if (m instanceof Module && ACTIVATION_MODULE_OPS[m.constructor.name] === e.op) return module;
+    const base = `${module ? `${module}.` : ''}${e.op.charAt(0).toLowerCase()}${e.op.slice(1)}`;
+    if (m instanceof Module && ENGINE_LAYERS.has(m.constructor)) {
+      this.aliases.set(base, module);
+      return base;
     }
+    const site = captureSite();
+    const loc = resolveSite(site);
+    const siteKey = `${base}|${loc ? `${loc.file}:${loc.line}:${loc.column}` : ''}`;
+    let name = this.siteNames.get(siteKey);
+    if (name === undefined) {
+      const k = this.siteCounts.get(base) ?? 0;
+      this.siteCounts.set(base, k + 1);
+      name = k === 0 ? base : `${base}${k}`;
+      this.siteNames.set(siteKey, name);
+      this.opSites.set(name, site);
+    }
+    return name;
+  }
+
+  private recordActivation(e: ForwardEvent): void {
+    const name = this.activationName(e, this.modulePath(e));
     const input = e.inputs[0]!;
     const h = activationHealth(e.op, input.data, e.output.data, e.output.shape, this.saturation);
-    const key = name;
-    const prev = this.activations.get(key);
-    // The same activation run twice in one step (e.g. a shared block): keep the worse reading.
-    if (prev === undefined || h.deadFrac > prev.deadFrac) {
-      this.activations.set(key, { key, module: name, op: e.op as ActivationOp, deadFrac: h.deadFrac, saturatedFrac: h.saturatedFrac, units: h.units });
+    const prev = this.activations.get(name);
+    // The same activation run several times in one step (time steps, a shared block): keep the worse reading.
+    if (prev === undefined || h.deadFrac > prev.deadFrac || (h.saturatedFrac ?? 0) > (prev.saturatedFrac ?? 0)) {
+      this.activations.set(name, {
+        key: name, module: name, op: e.op as ActivationOp, units: h.units,
+        deadFrac: Math.max(h.deadFrac, prev?.deadFrac ?? 0),
+        saturatedFrac: h.saturatedFrac === null ? null : Math.max(h.saturatedFrac, prev?.saturatedFrac ?? 0),
+      });
     }
-    if (this.histogramDue(this.step + 1)) this.actHists.push({ name, kind: 'activation', hist: histogram(e.output.data, this.bins) });
+    if (this.histogramDue(this.step + 1) && prev === undefined) this.actHists.push({ name, kind: 'activation', hist: histogram(e.output.data, this.bins) });
   }
 
   // ---- backward -------------------------------------------------------------------------------
@@ -192,7 +224,7 @@ export class Recorder {
   private onBackwardNode(e: BackwardEvent): void {
     const tag = e.node.output === null ? undefined : tensorTags.get(e.node.output);
     if (tag !== undefined && tag.kind === 'rnn-step') {
-      const path = this.index.pathOf(e.node.module) ?? tag.modulePath ?? '';
+      const path = this.modulePath({ module: e.node.module, modulePath: tag.modulePath });
       const key = `${path}#${tag.layer}`;
       let entry = this.bptt.get(key);
       if (entry === undefined) {
@@ -256,7 +288,6 @@ export class Recorder {
       bptt: [...this.bptt.values()],
     };
     this.activations.clear();
-    this.ordinals.clear();
     this.bptt.clear();
 
     if (this.histogramDue(step)) {
@@ -328,6 +359,9 @@ export class Recorder {
     if (d !== null) this.emit({ type: 'diagnostic', diagnostic: d });
   }
 }
+
+/** The engine's own layer classes (activations inside them are named per layer, not per call). */
+const ENGINE_LAYERS: ReadonlySet<unknown> = new Set(Object.values(nnExports).filter((v) => typeof v === 'function'));
 
 /** Activation modules and the op each runs, to name their activations by the module's path. */
 const ACTIVATION_MODULE_OPS: Record<string, string> = { ReLU: 'Relu', LeakyReLU: 'LeakyRelu', GELU: 'Gelu', Sigmoid: 'Sigmoid', Tanh: 'Tanh' };

@@ -148,3 +148,41 @@ describe('Recorder: NaN that comes in with the data', () => {
     expect(d.location!.line).toBe(lineOf('MARK-data-nan'));
   });
 });
+
+describe('Recorder: activation names', () => {
+  it('folds an engine layer’s activation over time steps into one, named from the first step on', () => {
+    const { events } = record(() => {
+      manualSeed(2);
+      const rnn = new nn.RNN(2, 3, { nonlinearity: 'relu' });
+      const head = new nn.Linear(3, 1);
+      for (let i = 0; i < 2; i++) {
+        const [out] = rnn.forward(randn([6, 1, 2])) as [Tensor, Tensor];
+        head.forward(out.select(0, -1)).sum().backward();
+      }
+    });
+    const s = steps(events);
+    for (const r of s) {
+      expect(r.activations.map((a) => a.module)).toEqual(['RNN.relu']);
+      expect(r.bptt.map((b) => b.module)).toEqual(['RNN']);
+    }
+  });
+
+  it('names activations a user module calls directly by call site', () => {
+    class Net extends nn.Module {
+      a = new nn.Linear(2, 2);
+      override forward(x: Tensor): Tensor {
+        const h = this.a.forward(x).relu(); // MARK-relu-1
+        return h.relu().sum(); // MARK-relu-2
+      }
+    }
+    const { events, rec } = record(() => {
+      const net = new Net();
+      for (let i = 0; i < 2; i++) net.forward(tensor([[1, -1]])).backward();
+    });
+    const names = steps(events).map((r) => r.activations.map((a) => a.module));
+    expect(names).toEqual([['relu', 'relu1'], ['relu', 'relu1']]);
+    const locate = (n: string) => (rec as unknown as { locate(p: string): { line: number } | null }).locate(n)!.line;
+    expect(locate('relu')).toBe(lineOf('MARK-relu-1'));
+    expect(locate('relu1')).toBe(lineOf('MARK-relu-2'));
+  });
+});
