@@ -29,6 +29,13 @@ const onInterrupt = (handler: () => void): (() => void) => {
   return () => process.off('SIGINT', listener);
 };
 
+// `gradscope run x.ts | head`: a reader that leaves early is not an error of the run.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), onInterrupt, htmlAssets }).then(
   (code) => {
     process.exitCode = code;
