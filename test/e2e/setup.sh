@@ -26,9 +26,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log=$PWD/../../.reports/e2e/setup.log
   (
     cd tools
-    # Under `npm run` the parent npm exports npm_config_user_agent (".. node/v20 .."), which the
-    # nested npm takes as config and code-server's postinstall reads to refuse Node 20: start clean.
-    while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_')
+    # Under `npm run` the parent npm exports its per-invocation settings; the nested npm would take
+    # npm_config_user_agent (".. node/v20 ..") as config and code-server's postinstall reads it to
+    # refuse Node 20. Settings from .npmrc or the environment (registry, cache, ...) are kept.
+    unset npm_config_user_agent npm_config_npm_version npm_config_node_gyp npm_execpath npm_node_execpath
     # Scripts are skipped first because code-server's postinstall refuses any Node but 24 and the
     # Node 24 binary only exists once this package is unpacked.
     npm ci --ignore-scripts --no-audit --no-fund
