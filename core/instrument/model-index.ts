@@ -9,6 +9,8 @@ import type { Tensor } from '../tensor';
 import { resolveSite, type Site, type SourceLocation } from './callsite';
 import type { ModelSummary } from './records';
 
+const REFRESH_EVERY = 50;
+
 export interface TrackedParam {
   name: string;
   module: string;
@@ -27,9 +29,23 @@ export class ModelIndex {
   private loose: Tensor[] = [];
   private signature = '';
 
+  private stale = true;
+  private refreshedAt = 0;
+
   add(module: Module, site: Site): void {
     this.refs.push(new WeakRef(module));
     this.sites.set(module, site);
+    this.stale = true;
+  }
+
+  /**
+   * Refreshes when modules were built since the last refresh, and every REFRESH_EVERY steps in
+   * case a model was rewired without building anything; returns true when the parameters changed.
+   */
+  refreshIfStale(step: number): boolean {
+    if (!this.stale && step - this.refreshedAt < REFRESH_EVERY) return false;
+    this.refreshedAt = step;
+    return this.refresh();
   }
 
   /** Adds parameters an optimizer updates that no module owns (named 'params.0', …). */
@@ -47,6 +63,7 @@ export class ModelIndex {
 
   /** Recomputes roots and names; returns true when the set of parameters or their names changed. */
   refresh(): boolean {
+    this.stale = false;
     const live: Module[] = [];
     for (let i = this.refs.length - 1; i >= 0; i--) {
       const m = this.refs[i]!.deref();

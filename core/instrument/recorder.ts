@@ -8,7 +8,7 @@ import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type Op
 import { Module } from '../nn/module';
 import * as nnExports from '../nn';
 import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
-import { histogram, tensorStats, DEFAULT_BINS } from './stats';
+import { histogram, tensorStats, DEFAULT_BINS, type TensorStats } from './stats';
 import { firstNonFinite, describeNonFinite } from './nonfinite';
 import { ACTIVATION_OPS, activationHealth } from './activations';
 import { ModelIndex } from './model-index';
@@ -64,6 +64,8 @@ export class Recorder {
   private nodeSites = new WeakMap<Node, Site>();
   private bptt = new Map<string, { module: string; layer: number; norms: number[] }>();
   private snapshot = new Map<Tensor, Float32Array>();
+  private weightStats = new Map<Tensor, TensorStats>();
+  private leafProducers = new Map<Tensor, Node>();
   private nonFiniteSeen = false;
 
   // Histogram schedule: K adapts from measured costs.
@@ -234,26 +236,38 @@ export class Recorder {
       entry.norms[tag.step] = tensorStats(e.gradOutput.data).norm;
     }
     if (this.nonFiniteSeen) return;
-    for (const g of e.gradInputs) {
-      if (g === null) continue;
+    const inputs = e.node.inputs;
+    for (let k = 0; k < e.gradInputs.length; k++) {
+      const g = e.gradInputs[k];
+      if (g === null || g === undefined) continue;
+      // Gradients into leaves (parameters) are scanned once, by tensorStats at the end of the
+      // step; remember which node produced them, to name it if they turn out non-finite.
+      if (inputs[k]!.isLeaf) {
+        this.leafProducers.set(inputs[k]!, e.node);
+        continue;
+      }
       const i = firstNonFinite(g.data);
       if (i < 0) continue;
       // Only an origin if the gradient arriving at this node was finite.
       if (firstNonFinite(e.gradOutput.data) >= 0) return;
-      this.nonFiniteSeen = true;
-      const site = this.nodeSites.get(e.node);
-      const frames = site ? userFrames(site) : [];
-      this.emitDiagnostic(this.diagnosis.nonFinite({
-        phase: 'backward',
-        op: e.node.name,
-        module: e.node.module === null ? null : (this.index.pathOf(e.node.module) ?? e.node.modulePath),
-        step: this.step + 1,
-        value: describeNonFinite(g.data[i]!),
-        location: frames[0] ?? null,
-        callers: frames.slice(1, 4),
-      }));
+      this.reportBackwardNonFinite(e.node, g.data[i]!);
       return;
     }
+  }
+
+  private reportBackwardNonFinite(node: Node, value: number): void {
+    this.nonFiniteSeen = true;
+    const site = this.nodeSites.get(node);
+    const frames = site ? userFrames(site) : [];
+    this.emitDiagnostic(this.diagnosis.nonFinite({
+      phase: 'backward',
+      op: node.name,
+      module: node.module === null ? null : this.modulePath({ module: node.module, modulePath: node.modulePath }),
+      step: this.step + 1,
+      value: describeNonFinite(value),
+      location: frames[0] ?? null,
+      callers: frames.slice(1, 4),
+    }));
   }
 
   private onBackwardEnd(root: Tensor): void {
@@ -261,23 +275,50 @@ export class Recorder {
     const t0 = performance.now();
     this.stepMs = t0 - this.lastStepEnd;
     const step = ++this.step;
-    if (this.index.refresh() || step === 1) this.emit({ type: 'model', summary: this.index.summary() });
+    if (this.index.refreshIfStale(step) || step === 1) this.emit({ type: 'model', summary: this.index.summary() });
 
     const params: ParamStep[] = [];
     const byTensor = new Map<Tensor, ParamStep>();
     let sumSq = 0;
+    // Full weight statistics follow the histogram schedule (weights change slowly); in between,
+    // the last ones are carried with the norm kept current by the update-ratio measurement.
+    const weightsDue = this.histogramDue(step);
     for (const p of this.index.params) {
       const got = this.received.has(p.tensor) && p.tensor.grad !== null;
       const grad = got ? tensorStats(p.tensor.grad!.data) : null;
-      if (grad !== null) sumSq += grad.norm * grad.norm;
+      if (grad !== null) {
+        sumSq += grad.norm * grad.norm;
+        if (!this.nonFiniteSeen && grad.nanCount + grad.infCount > 0) {
+          const producer = this.leafProducers.get(p.tensor);
+          if (producer !== undefined) this.reportBackwardNonFinite(producer, grad.nanCount > 0 ? NaN : Infinity);
+        }
+      }
+      let weight = this.weightStats.get(p.tensor);
+      if (weightsDue || weight === undefined) {
+        weight = tensorStats(p.tensor.data);
+        this.weightStats.set(p.tensor, weight);
+      }
       const row: ParamStep = {
         name: p.name, module: p.module, ndim: p.tensor.ndim, requiresGrad: p.tensor.requiresGrad,
-        grad, weight: tensorStats(p.tensor.data), updateRatio: null,
+        grad, weight: { ...weight }, updateRatio: null,
       };
       params.push(row);
       byTensor.set(p.tensor, row);
     }
+    // Leaves that are not tracked parameters (an input with requiresGrad, a loose tensor): the
+    // scan their gradients skipped in backward happens here.
+    if (!this.nonFiniteSeen) {
+      for (const [leaf, producer] of this.leafProducers) {
+        if (byTensor.has(leaf) || leaf.grad === null) continue;
+        const i = firstNonFinite(leaf.grad.data);
+        if (i >= 0) {
+          this.reportBackwardNonFinite(producer, leaf.grad.data[i]!);
+          break;
+        }
+      }
+    }
     this.received.clear();
+    this.leafProducers.clear();
     const record: StepRecord = {
       step,
       loss: root.numel() === 1 ? root.data[0]! : null,
@@ -322,7 +363,7 @@ export class Recorder {
     if (phase === 'before') {
       if (this.index.addLoose(e.params)) this.emit({ type: 'model', summary: this.index.summary() });
       this.snapshot.clear();
-      for (const p of e.params) this.snapshot.set(p, p.data.slice());
+      for (const p of e.params) this.snapshot.set(p, sampleOf(p.data, this.step));
       return;
     }
     const pending = this.pending;
@@ -330,15 +371,12 @@ export class Recorder {
       for (const [p, before] of this.snapshot) {
         const row = pending.byTensor.get(p);
         if (row === undefined) continue;
-        let d2 = 0;
-        let w2 = 0;
-        const after = p.data;
-        for (let i = 0; i < after.length; i++) {
-          const d = after[i]! - before[i]!;
-          d2 += d * d;
-          w2 += before[i]! * before[i]!;
-        }
+        const { d2, w2, a2 } = updateSums(p.data, before, this.step);
         row.updateRatio = w2 > 0 ? Math.sqrt(d2 / w2) : d2 > 0 ? Infinity : 0;
+        // Keep the carried weight norm current (exact for small tensors, estimated from the sample for large ones).
+        const carried = this.weightStats.get(p);
+        if (carried !== undefined && before.length < p.data.length) carried.norm = Math.sqrt((a2 * p.data.length) / before.length);
+        else if (carried !== undefined) carried.norm = Math.sqrt(a2);
       }
       pending.record.lr = e.lrs[0] ?? null;
     }
@@ -365,3 +403,39 @@ const ENGINE_LAYERS: ReadonlySet<unknown> = new Set(Object.values(nnExports).fil
 
 /** Activation modules and the op each runs, to name their activations by the module's path. */
 const ACTIVATION_MODULE_OPS: Record<string, string> = { ReLU: 'Relu', LeakyReLU: 'LeakyRelu', GELU: 'Gelu', Sigmoid: 'Sigmoid', Tanh: 'Tanh' };
+
+/**
+ * The update ratio ‖Δw‖/‖w‖ of a large tensor is estimated on a strided sample of
+ * UPDATE_SAMPLE entries (the offset moves each step); smaller tensors are measured exactly.
+ * Copying and re-reading every weight around every optimizer step would cost more than the
+ * rest of the instrumentation together.
+ */
+export const UPDATE_SAMPLE = 8192;
+
+function sampleStride(n: number): number {
+  return n > UPDATE_SAMPLE ? Math.floor(n / UPDATE_SAMPLE) : 1;
+}
+
+function sampleOf(w: Float32Array, step: number): Float32Array {
+  const stride = sampleStride(w.length);
+  if (stride === 1) return w.slice();
+  const offset = step % stride;
+  const out = new Float32Array(UPDATE_SAMPLE);
+  for (let i = 0; i < UPDATE_SAMPLE; i++) out[i] = w[offset + i * stride]!;
+  return out;
+}
+
+/** Σ(after − before)², Σ before², Σ after² over the sampled entries. */
+function updateSums(after: Float32Array, before: Float32Array, step: number): { d2: number; w2: number; a2: number } {
+  const stride = before.length === after.length ? 1 : sampleStride(after.length);
+  const offset = stride === 1 ? 0 : step % stride;
+  let d2 = 0, w2 = 0, a2 = 0;
+  for (let i = 0; i < before.length; i++) {
+    const a = after[offset + i * stride]!;
+    const b = before[i]!;
+    d2 += (a - b) * (a - b);
+    w2 += b * b;
+    a2 += a * a;
+  }
+  return { d2, w2, a2 };
+}

@@ -120,12 +120,14 @@ export function histogram(x: Float32Array, bins = DEFAULT_BINS): Histogram {
   }
   const counts = new Uint32Array(bins);
   if (lo <= hi) {
-    const width = (hi - lo) / bins;
+    // Multiply by the inverse width (no division per element); v - v !== 0 skips NaN and ±Inf.
+    const scale = hi > lo ? bins / (hi - lo) : 0;
+    const last = bins - 1;
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
       if (v === 0 || v - v !== 0) continue;
-      const b = width > 0 ? Math.min(bins - 1, Math.floor((v - lo) / width)) : 0;
-      counts[b]!++;
+      const b = ((v - lo) * scale) | 0;
+      counts[b > last ? last : b]!++;
     }
   } else {
     lo = 0;
