@@ -21,6 +21,12 @@ for (const file of benches) {
     target: 'node20',
     outfile,
     alias: { gradscope: join(root, 'core', 'index.ts') },
+    // tfjs from its ES modules (its CommonJS bundle lacks the gradients), with the CommonJS
+    // `require` and `__dirname` its emscripten loader expects under Node.
+    mainFields: ['module', 'main'],
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; import { dirname as __dn } from 'node:path'; import { fileURLToPath as __fu } from 'node:url'; const require = __cr(import.meta.url); const __dirname = __dn(__fu(import.meta.url));",
+    },
     logLevel: 'warning',
   });
   console.log(`\n## ${file}`);
