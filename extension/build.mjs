@@ -2,7 +2,7 @@
 // Each entry becomes out/<name>.mjs; add an entry here for new executables. The runner's worker
 // bundles the whole engine; esbuild-wasm stays external (it locates its .wasm next to itself).
 import * as esbuild from 'esbuild';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,15 +28,76 @@ const result = await esbuild.build({
   target: 'node20',
   // The instrumentation names modules by constructor.name.
   keepNames: true,
-  external: ['esbuild-wasm', 'esbuild'],
+  external: ['esbuild'],
+  logLevel: 'warning',
+});
+
+for (const f of result.outputFiles) writeAtomic(f.path, f.contents);
+
+// The VS Code extension: CommonJS for the extension host, `vscode` provided by it. Everything it
+// runs must sit in out/ (the .vsix ships no node_modules), so the runner's worker is out/worker.mjs
+// and esbuild-wasm, which cannot be bundled (it spawns `node bin/esbuild` next to its lib/), is
+// copied whole into out/esbuild-wasm/ and required from there.
+const extensionBuild = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: [
+    { in: 'extension/extension.ts', out: 'extension' },
+    // The run()-shaped integration tests (`extensionTestsPath`); excluded from the .vsix.
+    { in: 'test/e2e/extension-tests/index.ts', out: 'test/extension-tests' },
+  ],
+  outdir: outDir,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  write: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  // Core modules locate files from import.meta.url, which CommonJS lacks.
+  define: { 'import.meta.url': '__gradscopeImportMetaUrl' },
+  banner: { js: 'var __gradscopeImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+  plugins: [{
+    name: 'esbuild-wasm-in-out',
+    setup(build) {
+      build.onResolve({ filter: /^esbuild-wasm$/ }, () => ({ path: './esbuild-wasm/lib/main.js', external: true }));
+    },
+  }],
+  logLevel: 'warning',
+});
+
+// The HTML report's scripts, prebuilt (the extension hands them to setReportAssets).
+const reportClient = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ['webview/report/main.ts'],
+  outfile: join(outDir, 'report-client.js'),
+  bundle: true,
+  write: false,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'none',
   logLevel: 'warning',
 });
 
 // Write each file atomically: test files that build concurrently, or a run starting while a
 // build is under way, never load a half-written bundle.
-mkdirSync(outDir, { recursive: true });
-for (const f of result.outputFiles) {
-  const tmp = `${f.path}.${process.pid}.tmp`;
-  writeFileSync(tmp, f.contents);
-  renameSync(tmp, f.path);
+function writeAtomic(path, contents) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+for (const f of [...extensionBuild.outputFiles, ...reportClient.outputFiles]) writeAtomic(f.path, f.contents);
+
+const copyAtomic = (from, to) => {
+  mkdirSync(dirname(to), { recursive: true });
+  const tmp = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
+};
+const modules = join(root, 'node_modules');
+copyAtomic(join(modules, 'chart.js/dist/chart.umd.min.js'), join(outDir, 'chart.umd.min.js'));
+for (const f of ['package.json', 'lib/main.js', 'bin/esbuild', 'esbuild.wasm', 'wasm_exec.js', 'wasm_exec_node.js', 'LICENSE.md']) {
+  copyAtomic(join(modules, 'esbuild-wasm', f), join(outDir, 'esbuild-wasm', f));
 }

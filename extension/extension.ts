@@ -1,0 +1,49 @@
+// The extension's entry point: builds the services and wires them, nothing else. Everything that
+// can live without `vscode` does (session, settings, problems, status text), tested in vitest.
+
+import * as vscode from 'vscode';
+import { setWorkerScript } from '../core/runner';
+import { RunSession } from './session';
+import { GradScopeDiagnostics } from './diagnostics';
+import { GradientPanel } from './panel';
+import { StatusBar } from './status-bar';
+import { attachOutput } from './output';
+import { trackContextKeys } from './context-keys';
+import { registerAllCommands } from './commands';
+import type { Services } from './services';
+
+let session: RunSession | null = null;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const out = vscode.Uri.joinPath(context.extensionUri, 'out');
+  // The runner's worker is the bundle shipped next to this one.
+  setWorkerScript(vscode.Uri.joinPath(out, 'worker.mjs').fsPath);
+
+  session = new RunSession();
+  const output = vscode.window.createOutputChannel('GradScope');
+  const docsBase = vscode.Uri.joinPath(context.extensionUri, 'docs', 'diagnostics').toString();
+  const services: Services = {
+    extensionUri: context.extensionUri,
+    session,
+    panel: new GradientPanel(context.extensionUri, session),
+    diagnostics: new GradScopeDiagnostics(session, docsBase),
+    output,
+  };
+  const s = session;
+  context.subscriptions.push(
+    output,
+    services.panel,
+    services.diagnostics,
+    new StatusBar(session),
+    trackContextKeys(session),
+    { dispose: attachOutput(session, output) },
+    ...registerAllCommands(services),
+    { dispose: () => s.dispose() },
+  );
+}
+
+export function deactivate(): void {
+  // A run must not outlive the extension host's reload.
+  session?.stop();
+  session = null;
+}

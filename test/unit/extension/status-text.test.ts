@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { StatusModel } from '../../../extension/status-text';
+import type { RunEvent } from '../../../core/instrument/events';
+import type { Diagnostic } from '../../../core/instrument/diagnostics';
+
+const step = (n: number, loss: number | null): RunEvent => ({ type: 'step', record: { step: n, loss, gradNorm: 1, lr: null, params: [], activations: [], bptt: [] } });
+const finding = (code: Diagnostic['code'], severity: Diagnostic['severity'], lastStep: number): RunEvent => ({
+  type: 'diagnostic',
+  diagnostic: { code, severity, message: 'm', fix: 'f', module: '1', step: 2, lastStep, location: null, related: [], evidence: {} },
+});
+
+describe('StatusModel', () => {
+  it('shows step, loss and findings while running; a re-sent finding counts once', () => {
+    const m = new StatusModel();
+    expect(m.view().text).toBe('$(sync~spin) GradScope: step 0 · loss – · no findings');
+    m.add(step(1, 0.69312));
+    m.add(step(2, Number.NaN));
+    m.add(finding('nan-inf', 'error', 2));
+    m.add(finding('dead-relu', 'warning', 2));
+    m.add(finding('dead-relu', 'warning', 3));
+    expect(m.view().text).toBe('$(sync~spin) GradScope: step 2 · loss NaN · 1 error, 1 warning');
+    expect(m.running).toBe(true);
+  });
+
+  it('says how the run ended, with the worst severity as its icon, until reset', () => {
+    const m = new StatusModel();
+    m.add(step(1, 0.5));
+    m.add(finding('dead-relu', 'warning', 1));
+    m.add({ type: 'runEnded', status: 'stopped', steps: 7, durationMs: 10 });
+    expect(m.running).toBe(false);
+    expect(m.view().text).toBe('$(warning) GradScope: stopped, 7 steps · loss 0.5 · 1 warning');
+    m.reset();
+    expect(m.view().text).toBe('$(sync~spin) GradScope: step 0 · loss – · no findings');
+  });
+});
