@@ -25,7 +25,32 @@ export interface AxisOptions {
   yMax?: number;
 }
 
-const tick = (log: boolean) => (v: number | string): string => (log ? logTickLabel(Number(v)) : formatNumber(Number(v)));
+/**
+ * Log-axis tick labels: at significands 1, 2 and 5 when the axis spans a decade or more, else at
+ * every whole significand (a narrow range may hold no 1, 2 or 5 at all).
+ */
+export function logTicks(v: number | string, _i: number, ticks: { value: number }[]): string {
+  let lo = Infinity, hi = 0;
+  for (const t of ticks) if (t.value > 0) { lo = Math.min(lo, t.value); hi = Math.max(hi, t.value); }
+  const x = Number(v);
+  if (hi / lo >= 10) return logTickLabel(x);
+  const sig = x / 10 ** Math.floor(Math.log10(x) + 1e-9);
+  return Math.abs(sig - Math.round(sig)) < 1e-6 ? formatNumber(x) : '';
+}
+
+/** Linear-axis tick labels with as many digits as the tick spacing needs (0.6931 vs 0.6925 stay apart). */
+export function linearTicks(v: number | string, _i: number, ticks: { value: number }[]): string {
+  const x = Number(v);
+  let spacing = Infinity;
+  for (let i = 1; i < ticks.length; i++) spacing = Math.min(spacing, Math.abs(ticks[i]!.value - ticks[i - 1]!.value));
+  if (!(spacing > 0) || !Number.isFinite(spacing) || x === 0) return formatNumber(x);
+  const a = Math.abs(x);
+  if (a >= 1e-3 && a < 1e5) return String(Number(x.toFixed(Math.min(8, Math.max(0, -Math.floor(Math.log10(spacing)))))));
+  const digits = Math.min(6, Math.max(0, Math.floor(Math.log10(a)) - Math.floor(Math.log10(spacing))));
+  return x.toExponential(digits).replace(/\.?0+e/, 'e');
+}
+
+const yTicks = (log: boolean, color: string) => ({ callback: log ? logTicks : linearTicks, color });
 
 export type XYPoint = { x: number; y: number | null };
 
@@ -55,7 +80,7 @@ export function lineConfig(t: ChartTheme, d: LineData, a: AxisOptions): ChartCon
           type: a.log ? 'logarithmic' : 'linear',
           title: { display: true, text: a.yTitle, color: t.text },
           ...(a.yMax !== undefined ? { min: 0, max: a.yMax } : {}),
-          ticks: { callback: tick(a.log), color: t.text },
+          ticks: yTicks(a.log, t.text),
           grid: { color: t.grid },
         },
       },
@@ -77,7 +102,7 @@ export function barConfig(t: ChartTheme, d: BarData, a: AxisOptions): ChartConfi
       plugins: { legend: { display: d.datasets.length > 1, position: 'bottom', labels: { boxWidth: 12, color: t.text } } },
       scales: {
         x: { title: { display: true, text: a.xTitle, color: t.text }, ticks: { autoSkip: true, maxRotation: 60, color: t.text }, grid: { color: t.grid } },
-        y: { type: a.log ? 'logarithmic' : 'linear', title: { display: true, text: a.yTitle, color: t.text }, ticks: { callback: tick(a.log), color: t.text }, grid: { color: t.grid } },
+        y: { type: a.log ? 'logarithmic' : 'linear', title: { display: true, text: a.yTitle, color: t.text }, ticks: yTicks(a.log, t.text), grid: { color: t.grid } },
       },
     },
   };

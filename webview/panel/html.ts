@@ -60,7 +60,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <p id="findings-empty" class="note">No findings so far.</p>
 <ul id="findings-list" aria-label="Findings: press Enter on one to open its line"></ul>
 </section>
-<vscode-tabs id="tabs" panel>
+<vscode-tabs id="tabs">
 <vscode-tab-header slot="header" id="tab-gradients">Gradients</vscode-tab-header>
 <vscode-tab-panel id="view-gradients">
 <div class="grid">

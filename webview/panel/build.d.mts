@@ -1,0 +1,3 @@
+import type { OutputFile } from 'esbuild';
+
+export function buildPanel(root: string, outDir: string): Promise<OutputFile[]>;
