@@ -4,7 +4,7 @@
 // parsing (the data is already {x, y}), min-max decimation of long series.
 
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { formatNumber, logTickLabel, paletteColor, type BarData, type LineData } from './transform';
+import { formatNumber, logTickLabel, paletteColor, tickDecades, type BarData, type LineData } from './transform';
 
 export interface ChartTheme {
   /** Axis labels, ticks and legend text. */
@@ -25,15 +25,11 @@ export interface AxisOptions {
   yMax?: number;
 }
 
-/**
- * Log-axis tick labels: at significands 1, 2 and 5 when the axis spans a decade or more, else at
- * every whole significand (a narrow range may hold no 1, 2 or 5 at all).
- */
+/** Log-axis tick labels: `logTickLabel`'s thinning, and under one decade (which may hold no 1, 2 or 5 at all) every whole significand. */
 export function logTicks(v: number | string, _i: number, ticks: { value: number }[]): string {
-  let lo = Infinity, hi = 0;
-  for (const t of ticks) if (t.value > 0) { lo = Math.min(lo, t.value); hi = Math.max(hi, t.value); }
   const x = Number(v);
-  if (hi / lo >= 10) return logTickLabel(x);
+  const decades = tickDecades(ticks);
+  if (decades >= 1 || !(x > 0)) return logTickLabel(x, decades);
   const sig = x / 10 ** Math.floor(Math.log10(x) + 1e-9);
   return Math.abs(sig - Math.round(sig)) < 1e-6 ? formatNumber(x) : '';
 }

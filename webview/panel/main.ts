@@ -19,7 +19,7 @@ import { assertNever, type HostToWebview, type PanelCommand, type WebviewToHost 
 import type { JsonReport, ReportDiagnostic } from '../../core/report/model';
 import {
   activationFractions, bpttNorms, findHistogram, formatNumber, gradNormChart, gradientFlow, histogramBars, histogramHeatmap,
-  histogramKeyId, histogramKeys, lastDrawableFlowStep, lossChart, lossPrefersLog, normsOverTime, rowAt,
+  histogramKeyId, histogramKeys, informativeKey, lastDrawableFlowStep, lossChart, lossPrefersLog, normsOverTime, rowAt,
   updateRatios, type HistogramKey,
 } from '../charts/transform';
 import { seriesColor } from '../charts/config';
@@ -246,7 +246,7 @@ function renderHistograms(r: JsonReport): void {
   }
   slider.disabled = false;
   const ui = store.ui;
-  const key = keys.find((k) => histogramKeyId(k) === ui.layer) ?? keys.find((k) => k.kind === 'grad') ?? keys[0]!;
+  const key = keys.find((k) => histogramKeyId(k) === ui.layer) ?? informativeKey(snaps, keys)!;
   syncLayerPicker(keys, histogramKeyId(key));
 
   const steps = snaps.map((s) => s.step);

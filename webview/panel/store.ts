@@ -10,7 +10,7 @@ export type PanelView = (typeof PANEL_VIEWS)[number];
 
 export interface UiState {
   view: PanelView;
-  /** The histogram picked (`histogramKeyId`: "kind:name"); null = the first gradient histogram. */
+  /** The histogram picked (`histogramKeyId`: "kind:name"); null = the first one with data, gradients first. */
   layer: string | null;
   /** The histogram step picked; null = follow the latest. */
   histStep: number | null;
