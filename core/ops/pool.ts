@@ -6,6 +6,7 @@ import { Tensor } from '../tensor';
 import { OpError, shapeStr } from '../shape';
 import { apply, defineOp, withSaved } from './op';
 import { checkImageInput, pair, slidingOutSize, type Pair } from './window';
+import { maxPoolWasm } from '../kernels/pool';
 
 /** The windows along one axis: taps at lo, lo+d, … < hi inside the input; `padded` = window length counting padding. */
 export interface AxisWindows {
@@ -101,7 +102,9 @@ export const MaxPool2dOp = defineOp<PoolAttrs, Int32Array>({
     const n = planes * a.out[0] * a.out[1];
     const Y = new Float32Array(n);
     const idx = new Int32Array(n);
-    maxPoolPlanes(x!.data, planes, H, W, a.dilation[0], a.dilation[1], rows, cols, Y, idx);
+    if (!maxPoolWasm(x!.data, planes, H, W, a.dilation[0], a.dilation[1], rows, cols, Y, idx)) {
+      maxPoolPlanes(x!.data, planes, H, W, a.dilation[0], a.dilation[1], rows, cols, Y, idx);
+    }
     return withSaved(Tensor._make(Y, outShape(x!, a)), idx);
   },
   backward: (g, { inputs: [x], saved: idx }) => {
