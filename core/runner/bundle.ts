@@ -1,23 +1,30 @@
-// Transpiles and bundles a user's script with esbuild-wasm (pure WebAssembly: one package works on
-// every platform). The script's own files are bundled with an inline source map; 'gradscope' becomes
-// a virtual module re-exporting the engine the worker already loaded (the same instance the
-// Recorder observes); any other bare import stays external, resolved as Node would from the
-// importing file, so the script's node_modules work although the bundle lives in a temp folder.
+// Transpiles and bundles a user's script with esbuild-wasm, in this thread (esbuild-service.ts).
+// The script's own files are bundled (read here: the browser API has no file system) with a
+// source map naming them by absolute file URL; 'gradscope' becomes a virtual module re-exporting
+// the engine the worker already loaded (the same instance the Recorder observes); any other bare
+// import stays external, at the file Node would load from the importing file, so the script's
+// node_modules work although the bundle lives in a temp folder.
 
+import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild-wasm';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as esbuild from 'esbuild-wasm/esm/browser.js';
 import type { RunError } from '../instrument/events';
 import { ENGINE_GLOBAL } from './protocol';
+import { esbuildService } from './esbuild-service';
+import { resolvePackage, resolveSourceFile } from './resolve';
+
+export { setEsbuildWasmPath } from './esbuild-service';
 
 export type BundleResult = { ok: true; code: string } | { ok: false; error: RunError };
 
-const SKIP = Symbol('gradscope-resolving');
+/** The script's own files: paths are native absolute paths, opaque to esbuild (so Windows' work). */
+const FILES = 'gradscope-file';
 
-/** Starts esbuild's service early, so its start-up overlaps the worker's. */
+/** Starts esbuild early (its first start takes about a second), so it overlaps the worker's. */
 export function warmBundler(): void {
-  esbuild.transform('').catch(() => {});
+  esbuildService().then((s) => s.transform('')).catch(() => {});
 }
 
 /** Source of the virtual 'gradscope' module: one named export per key of the engine's index. */
@@ -32,43 +39,71 @@ export function engineModuleSource(exportNames: readonly string[]): string {
   return lines.join('\n');
 }
 
+const LOADERS: Record<string, esbuild.Loader> = {
+  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx',
+  '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
+  '.json': 'json', '.txt': 'text',
+};
+
+const unresolved = (specifier: string, detail: string): esbuild.OnResolveResult => ({
+  // esbuild places a plugin's error at the import that asked.
+  errors: [{ text: `Could not resolve "${specifier}"`, notes: [{ text: detail }] }],
+});
+
 function runnerPlugin(exportNames: readonly string[]): esbuild.Plugin {
   return {
     name: 'gradscope-runner',
     setup(build) {
       build.onResolve({ filter: /^gradscope$/ }, () => ({ path: 'gradscope', namespace: 'gradscope' }));
       build.onLoad({ filter: /.*/, namespace: 'gradscope' }, () => ({ contents: engineModuleSource(exportNames), loader: 'js' }));
-      // Bare specifiers (packages, builtins): external, at the path Node's resolution gives.
-      build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === SKIP || isAbsolute(args.path) || args.path.startsWith('file:')) return undefined;
-        if (isBuiltin(args.path)) return { path: args.path.startsWith('node:') ? args.path : `node:${args.path}`, external: true };
-        const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: SKIP });
-        // Unresolvable: let esbuild's own resolution report it at the import's line.
-        if (r.errors.length > 0 || r.path === '' || r.external) return undefined;
+
+      build.onResolve({ filter: /.*/ }, (args) => {
+        const specifier = args.path.startsWith('file:') ? fileURLToPath(args.path) : args.path;
+        if (args.kind === 'entry-point') return { path: specifier, namespace: FILES };
+        const importer = args.namespace === FILES ? args.importer : undefined;
+        if (isAbsolute(specifier) || /^\.\.?(\/|\\|$)/.test(specifier)) {
+          const file = resolveSourceFile(resolve(args.resolveDir, specifier), importer);
+          return file !== null ? { path: file, namespace: FILES } : unresolved(args.path, `No file ${resolve(args.resolveDir, specifier)} (with or without a .ts/.js/… extension, nor an index file in it).`);
+        }
+        if (isBuiltin(specifier)) return { path: specifier.startsWith('node:') ? specifier : `node:${specifier}`, external: true };
         const isRequire = args.kind === 'require-call' || args.kind === 'require-resolve';
-        return { path: isRequire ? r.path : pathToFileURL(r.path).href, external: true };
+        const from = importer ?? resolve(args.resolveDir, 'index.js');
+        const file = resolvePackage(specifier, from, isRequire ? 'require' : 'import');
+        if (file === null) return unresolved(args.path, `No package "${specifier}" is installed for ${from} (npm install it next to the script).`);
+        return { path: isRequire ? file : pathToFileURL(file).href, external: true };
+      });
+
+      build.onLoad({ filter: /.*/, namespace: FILES }, async (args) => {
+        // Other extensions get esbuild's own choice (or its located "no loader" error).
+        const loader = LOADERS[extname(args.path).toLowerCase()];
+        return { contents: await readFile(args.path), resolveDir: dirname(args.path), ...(loader !== undefined ? { loader } : {}) };
       });
     },
   };
 }
 
 /**
- * Bundles `script` (absolute path) into ESM code for `outFile` (its source map's paths are
- * relative to it). Never throws: a syntax error or an unresolvable import comes back located.
+ * Bundles `script` (absolute path) into ESM code with an inline source map. Never throws: a syntax
+ * error or an unresolvable import comes back located.
  */
-export async function bundleScript(script: string, exportNames: readonly string[], outFile: string): Promise<BundleResult> {
+export async function bundleScript(script: string, exportNames: readonly string[]): Promise<BundleResult> {
+  let service: typeof esbuild;
+  try {
+    service = await esbuildService();
+  } catch (e) {
+    return { ok: false, error: { message: `Could not start the bundler (esbuild-wasm): ${(e as Error).message}`, location: null, stack: '' } };
+  }
   const url = pathToFileURL(script).href;
   try {
-    const result = await esbuild.build({
+    const result = await service.build({
       entryPoints: [script],
-      absWorkingDir: dirname(script),
-      outfile: outFile,
+      outfile: 'script.mjs',
       bundle: true,
       write: false,
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      sourcemap: 'inline',
+      sourcemap: 'external',
       sourcesContent: false,
       // Module names (constructor.name) appear in reports: keep them even when files collide.
       keepNames: true,
@@ -83,25 +118,42 @@ export async function bundleScript(script: string, exportNames: readonly string[
       },
       plugins: [runnerPlugin(exportNames)],
     });
-    const out = result.outputFiles.find((f) => f.path.endsWith('.mjs') || f.path.endsWith('.js')) ?? result.outputFiles[0];
-    if (out === undefined) return { ok: false, error: { message: 'esbuild produced no output', location: null, stack: '' } };
-    return { ok: true, code: out.text };
+    const code = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
+    if (code === undefined || map === undefined) return { ok: false, error: { message: 'esbuild produced no output', location: null, stack: '' } };
+    return { ok: true, code: withInlineMap(code.text, map.text) };
   } catch (e) {
-    return { ok: false, error: buildError(e, dirname(script)) };
+    return { ok: false, error: buildError(e) };
   }
 }
 
-function buildError(e: unknown, workDir: string): RunError {
+/**
+ * Replaces the map's reference by the map itself, its sources as absolute file URLs (the bundle
+ * is written elsewhere, maybe on another drive, so relative sources would not do).
+ */
+function withInlineMap(code: string, mapText: string): string {
+  const map = JSON.parse(mapText) as { sources: string[] };
+  map.sources = map.sources.map((s) => (s.startsWith(`${FILES}:`) ? pathToFileURL(s.slice(FILES.length + 1)).href : s));
+  const body = code.replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
+  return `${body}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+}
+
+/** A message's file: esbuild names files outside its own namespace `namespace:path`. */
+function fileOf(loc: esbuild.Location): string {
+  return loc.file.startsWith(`${FILES}:`) ? loc.file.slice(FILES.length + 1) : loc.file;
+}
+
+function buildError(e: unknown): RunError {
   const failure = e as Partial<esbuild.BuildFailure>;
-  const first = failure.errors?.[0];
+  const errors = failure.errors ?? [];
+  const first = errors[0];
   if (first === undefined) return { message: `Could not bundle the script: ${e instanceof Error ? e.message : String(e)}`, location: null, stack: '' };
-  const loc = first.location;
-  const location = loc ? { file: resolve(workDir, loc.file), line: loc.line, column: loc.column + 1 } : null;
-  const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
-  const more = (failure.errors?.length ?? 1) > 1 ? ` (and ${failure.errors!.length - 1} more error${failure.errors!.length > 2 ? 's' : ''})` : '';
+  const where = (m: esbuild.Message): string => (m.location ? `${fileOf(m.location)}:${m.location.line}:${m.location.column + 1}: ` : '');
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  const notes = (m: esbuild.Message): string => m.notes.map((n) => `\n  ${n.text}`).join('');
   return {
     message: `${first.text}${more}`,
-    location,
-    stack: (failure.errors ?? []).map((m) => `${m.location ? `${resolve(workDir, m.location.file)}:${m.location.line}:${m.location.column + 1}: ` : ''}error: ${m.text}`).join('\n') || `${where}error: ${first.text}`,
+    location: first.location ? { file: fileOf(first.location), line: first.location.line, column: first.location.column + 1 } : null,
+    stack: errors.map((m) => `${where(m)}error: ${m.text}${notes(m)}`).join('\n'),
   };
 }

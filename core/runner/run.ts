@@ -177,7 +177,7 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
     let exportNames: (names: string[]) => void = () => {};
     const names = knownExports !== null ? Promise.resolve(knownExports) : new Promise<string[]>((r) => { exportNames = r; });
     const bundle = names.then(async (exports) => {
-      const b = await bundleScript(scriptPath, exports, bundleFile);
+      const b = await bundleScript(scriptPath, exports);
       if (ended) return null;
       if (!b.ok) {
         void finish('failed', b.error);
