@@ -1,6 +1,6 @@
 // Builds the bundles Node runs directly: `node extension/build.mjs` (npm run build).
 // Each entry becomes out/<name>.mjs; add an entry here for new executables. The runner's worker
-// bundles the whole engine; esbuild-wasm stays external (it locates its .wasm next to itself).
+// bundles the whole engine; the runner bundles esbuild-wasm's browser API and loads out/esbuild.wasm.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -98,6 +98,7 @@ const copyAtomic = (from, to) => {
 };
 const modules = join(root, 'node_modules');
 copyAtomic(join(modules, 'chart.js/dist/chart.umd.min.js'), join(outDir, 'chart.umd.min.js'));
+copyAtomic(join(modules, 'esbuild-wasm/esbuild.wasm'), join(outDir, 'esbuild.wasm'));
 for (const f of ['package.json', 'lib/main.js', 'bin/esbuild', 'esbuild.wasm', 'wasm_exec.js', 'wasm_exec_node.js', 'LICENSE.md']) {
   copyAtomic(join(modules, 'esbuild-wasm', f), join(outDir, 'esbuild-wasm', f));
 }
