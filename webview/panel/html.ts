@@ -72,11 +72,11 @@ ${card('updates', 'Update / weight ratio', 'Norm of the update over norm of the 
 <vscode-tab-header slot="header" id="tab-histograms">Histograms</vscode-tab-header>
 <vscode-tab-panel id="view-histograms">
 <div class="pickers">
-<label for="hist-layer">Layer</label>
-<vscode-single-select id="hist-layer" aria-label="Histogram of"></vscode-single-select>
-<label for="hist-step">Step</label>
+<span class="picker"><label for="hist-layer">Layer</label>
+<vscode-single-select id="hist-layer" aria-label="Histogram of"></vscode-single-select></span>
+<span class="picker grow"><label for="hist-step">Step</label>
 <input type="range" id="hist-step" min="0" max="0" value="0" step="1" aria-label="Histogram step">
-<output id="hist-step-out" for="hist-step"></output>
+<output id="hist-step-out" for="hist-step"></output></span>
 </div>
 <div class="grid">
 ${card('histogram', 'Histogram at a step', 'Histogram of the chosen layer at the chosen step')}

@@ -372,6 +372,12 @@ byId<HTMLInputElement>('hist-step').addEventListener('input', (e) => {
   redrawAll();
 });
 
+// The heatmap is a plain canvas sized when drawn: redraw it when its box changes (panel resized, tab shown).
+new ResizeObserver(() => {
+  drawn.histograms = -1;
+  if (store.ui.view === 'histograms') schedule();
+}).observe(byId('heatmap-canvas').parentElement!);
+
 watchTheme(() => {
   theme = readTheme();
   for (const v of Object.values(views)) v.retheme(theme);

@@ -273,6 +273,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the gradient panel in headless Chromium'
     await p.page.locator('#btn-export').click();
     await expect.poll(() => p.posted.filter((m) => m.type === 'command')).toEqual([{ type: 'command', command: 'run' }, { type: 'command', command: 'exportReport' }]);
 
+    // A narrow panel beside the editor: one column of charts, still drawn.
+    await p.page.setViewportSize({ width: 480, height: 900 });
+    await p.tab('Histograms');
+    await expectDrawn(p, ['histogram', 'heatmap']);
+    await p.page.screenshot({ path: `${shots}panel-narrow-light.png`, fullPage: true });
+
     expect(p.problems).toEqual([]);
     await p.page.close();
   }, 120_000);
