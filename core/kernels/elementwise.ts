@@ -1,4 +1,4 @@
-// Fused ReLU forward/backward: in JS the per-element branch mispredicts on activations (about
+// Fused ReLU forward/backward and the plain SGD step: in JS the per-element branch mispredicts on activations (about
 // 10 ns/element measured), so above a few thousand elements the SIMD kernel plus two memcpys wins.
 
 import { arena, heapBase, wasmKernels } from './wasm';
@@ -47,4 +47,22 @@ export function reluBackward(Y: Float32Array, G: Float32Array): Float32Array {
   k.relu_bwd(py, pg, po, n);
   O.set(h.subarray(po >> 2, (po >> 2) + n));
   return O;
+}
+
+/**
+ * The plain SGD update P += f32(negLr · G) in place, in WebAssembly; false (nothing done) for
+ * small tensors or without wasm. Bit-identical to the JS loop in core/optim/sgd.ts.
+ */
+export function sgdPlainStep(P: Float32Array, G: Float32Array, negLr: number): boolean {
+  const n = P.length;
+  const k = n >= MIN_ELEMENTS ? wasmKernels() : null;
+  if (k === null) return false;
+  const pp = heapBase(k);
+  const pg = pp + align(n * 4);
+  const h = arena(k, pg + n * 4 - pp);
+  h.set(P, pp >> 2);
+  h.set(G, pg >> 2);
+  k.sgd_plain(pp, pg, n, negLr);
+  P.set(h.subarray(pp >> 2, (pp >> 2) + n));
+  return true;
 }

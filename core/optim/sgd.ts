@@ -3,6 +3,7 @@
 
 import type { Tensor } from '../tensor';
 import { OpError } from '../shape';
+import { sgdPlainStep } from '../kernels/elementwise';
 import { Optimizer, zerosLikeParam, checkBool, checkNonNegative, checkNumber, f32, type ParamGroup, type ParamsArg } from './optimizer';
 
 export interface SGDOptions {
@@ -56,8 +57,9 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     const negLr = f32(-g.lr);
     const sign = g.maximize ? -1 : 1;
     if (wd === 0 && g.momentum === 0 && !g.maximize) {
-      // The plain step, without the per-element branches below (measured: 4× faster on an MLP).
-      for (let i = 0; i < n; i++) P[i] = P[i]! + f32(negLr * grad[i]!);
+      // The plain step without the per-element branches below, in wasm SIMD for large tensors
+      // (bit-identical; the JS loop measured 2-10 ns/element, a tenth of an MLP step).
+      if (!sgdPlainStep(P, grad, negLr)) for (let i = 0; i < n; i++) P[i] = P[i]! + f32(negLr * grad[i]!);
       return;
     }
     let B: Float32Array | null = null;

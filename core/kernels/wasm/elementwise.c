@@ -26,3 +26,17 @@ EXPORT("relu_bwd") void relu_bwd(const float* Y, const float* G, float* O, int n
   }
   for (; i < n; i++) O[i] = Y[i] <= 0.0f ? 0.0f : G[i];
 }
+
+/**
+ * The plain SGD step P += f32(negLr · G) (no momentum, decay or maximize). Float32 multiply then
+ * float32 add rounds exactly as the JS loop (a double sum of two floats rounded to float32).
+ */
+EXPORT("sgd_plain") void sgd_plain(float* P, const float* G, int n, float negLr) {
+  v128_t lr = wasm_f32x4_splat(negLr);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t d = wasm_f32x4_mul(lr, wasm_v128_load(G + i));
+    wasm_v128_store(P + i, wasm_f32x4_add(wasm_v128_load(P + i), d));
+  }
+  for (; i < n; i++) P[i] = P[i] + negLr * G[i];
+}
