@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPanel } from '../webview/panel/build.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outDir = join(root, 'out');
@@ -35,9 +36,8 @@ const result = await esbuild.build({
 for (const f of result.outputFiles) writeAtomic(f.path, f.contents);
 
 // The VS Code extension: CommonJS for the extension host, `vscode` provided by it. Everything it
-// runs must sit in out/ (the .vsix ships no node_modules), so the runner's worker is out/worker.mjs
-// and esbuild-wasm, which cannot be bundled (it spawns `node bin/esbuild` next to its lib/), is
-// copied whole into out/esbuild-wasm/ and required from there.
+// runs must sit in out/ (the .vsix ships no node_modules): the runner's worker (out/worker.mjs),
+// esbuild's out/esbuild.wasm, the panel's and the HTML report's scripts.
 const extensionBuild = await esbuild.build({
   absWorkingDir: root,
   entryPoints: [
@@ -56,12 +56,6 @@ const extensionBuild = await esbuild.build({
   // Core modules locate files from import.meta.url, which CommonJS lacks.
   define: { 'import.meta.url': '__gradscopeImportMetaUrl' },
   banner: { js: 'var __gradscopeImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
-  plugins: [{
-    name: 'esbuild-wasm-in-out',
-    setup(build) {
-      build.onResolve({ filter: /^esbuild-wasm$/ }, () => ({ path: './esbuild-wasm/lib/main.js', external: true }));
-    },
-  }],
   logLevel: 'warning',
 });
 
@@ -80,6 +74,9 @@ const reportClient = await esbuild.build({
   logLevel: 'warning',
 });
 
+// The gradient panel's webview: out/panel.js and out/panel.css (see webview/panel/build.mjs).
+const panelFiles = await buildPanel(root, outDir);
+
 // Write each file atomically: test files that build concurrently, or a run starting while a
 // build is under way, never load a half-written bundle.
 function writeAtomic(path, contents) {
@@ -88,7 +85,7 @@ function writeAtomic(path, contents) {
   writeFileSync(tmp, contents);
   renameSync(tmp, path);
 }
-for (const f of [...extensionBuild.outputFiles, ...reportClient.outputFiles]) writeAtomic(f.path, f.contents);
+for (const f of [...extensionBuild.outputFiles, ...reportClient.outputFiles, ...panelFiles]) writeAtomic(f.path, f.contents);
 
 const copyAtomic = (from, to) => {
   mkdirSync(dirname(to), { recursive: true });
@@ -99,6 +96,3 @@ const copyAtomic = (from, to) => {
 const modules = join(root, 'node_modules');
 copyAtomic(join(modules, 'chart.js/dist/chart.umd.min.js'), join(outDir, 'chart.umd.min.js'));
 copyAtomic(join(modules, 'esbuild-wasm/esbuild.wasm'), join(outDir, 'esbuild.wasm'));
-for (const f of ['package.json', 'lib/main.js', 'bin/esbuild', 'esbuild.wasm', 'wasm_exec.js', 'wasm_exec_node.js', 'LICENSE.md']) {
-  copyAtomic(join(modules, 'esbuild-wasm', f), join(outDir, 'esbuild-wasm', f));
-}

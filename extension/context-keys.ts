@@ -14,10 +14,17 @@ export const ContextKey = {
 
 const set = (key: string, value: boolean): void => { void vscode.commands.executeCommand('setContext', key, value); };
 
-export function trackContextKeys(session: RunSession): vscode.Disposable {
+/** `onTrainingScript` runs the first time the active editor holds a training script. */
+export function trackContextKeys(session: RunSession, onTrainingScript: () => void): vscode.Disposable {
   let pending: ReturnType<typeof setTimeout> | null = null;
+  let seen = false;
   const check = (editor: vscode.TextEditor | undefined): void => {
-    set(ContextKey.isTrainingScript, editor !== undefined && importsGradscope(editor.document.getText()));
+    const is = editor !== undefined && importsGradscope(editor.document.getText());
+    set(ContextKey.isTrainingScript, is);
+    if (is && !seen) {
+      seen = true;
+      onTrainingScript();
+    }
   };
   check(vscode.window.activeTextEditor);
   let running = false;

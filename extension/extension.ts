@@ -2,7 +2,7 @@
 // can live without `vscode` does (session, settings, problems, status text), tested in vitest.
 
 import * as vscode from 'vscode';
-import { setWorkerScript } from '../core/runner';
+import { setEsbuildWasmPath, setWorkerScript, warmBundler } from '../core/runner';
 import { RunSession } from './session';
 import { GradScopeDiagnostics } from './diagnostics';
 import { GradientPanel } from './panel';
@@ -16,8 +16,9 @@ let session: RunSession | null = null;
 
 export function activate(context: vscode.ExtensionContext): void {
   const out = vscode.Uri.joinPath(context.extensionUri, 'out');
-  // The runner's worker is the bundle shipped next to this one.
+  // The runner's worker and esbuild's WebAssembly are shipped next to this bundle.
   setWorkerScript(vscode.Uri.joinPath(out, 'worker.mjs').fsPath);
+  setEsbuildWasmPath(vscode.Uri.joinPath(out, 'esbuild.wasm').fsPath);
 
   session = new RunSession();
   const output = vscode.window.createOutputChannel('GradScope');
@@ -35,7 +36,8 @@ export function activate(context: vscode.ExtensionContext): void {
     services.panel,
     services.diagnostics,
     new StatusBar(session),
-    trackContextKeys(session),
+    // esbuild starts (compiling its WebAssembly) once a training script is open, not on every activation.
+    trackContextKeys(session, warmBundler),
     { dispose: attachOutput(session, output) },
     ...registerAllCommands(services),
     { dispose: () => s.dispose() },

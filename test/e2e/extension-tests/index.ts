@@ -6,7 +6,7 @@
 // Plain node:assert and a tiny runner instead of mocha: nothing to resolve at run time.
 
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -77,8 +77,8 @@ export async function run(): Promise<void> {
     const d = await poll('a nan-inf diagnostic', () => ours(nan).find((x) => codeOf(x) === 'nan-inf'));
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.equal(d.range.start.line + 1, lineOf(nan, 'BUG-LINE'));
-    // The column of the `.log()` call: `probs.log()` on that line.
-    assert.equal(d.range.start.character, readFileSync(nan.fsPath, 'utf8').split('\n')[d.range.start.line]!.indexOf('probs.log()'));
+    // V8 places a method call's position at the method's name: `log` of `probs.log()`.
+    assert.equal(d.range.start.character, readFileSync(nan.fsPath, 'utf8').split('\n')[d.range.start.line]!.indexOf('log()'));
     assert.match(d.message, /-Inf first produced by Log in forward at step 1/);
     assert.match(d.message, /\nFix: /);
     const target = (d.code as { target: vscode.Uri }).target;
@@ -129,12 +129,29 @@ export async function run(): Promise<void> {
   });
 
   await test('stop ends a run early with status stopped', async () => {
-    const running = vscode.commands.executeCommand<RunResultLike>('gradscope.run', dead);
-    await new Promise((r) => setTimeout(r, 1500));
+    // dead-relu.ts made to train (nearly) forever, in a temp folder with its data module.
+    const scratch = mkdtempSync(join(tmpdir(), 'gradscope-endless-'));
+    copyFileSync(fileIn('data.ts').fsPath, join(scratch, 'data.ts'));
+    const endless = vscode.Uri.file(join(scratch, 'endless.ts'));
+    writeFileSync(endless.fsPath, readFileSync(dead.fsPath, 'utf8').replace('step < 60', 'step < 1e9'));
+    const running = vscode.commands.executeCommand<RunResultLike>('gradscope.run', endless);
+    // Progress read from the session's history, through a JSON export (allowed while running).
+    const probe = join(mkdtempSync(join(tmpdir(), 'gradscope-export-')), 'progress.json');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const file = await vscode.commands.executeCommand<string | null>('gradscope.exportReport', probe);
+      const r = file === null ? null : JSON.parse(readFileSync(file, 'utf8')) as { status: string; steps: number; script: string };
+      if (r !== null && r.script === endless.fsPath && r.status === 'running' && r.steps >= 3) break;
+      assert.ok(Date.now() < deadline, `the endless run reached 3 steps (last: ${JSON.stringify(r && { status: r.status, steps: r.steps })})`);
+      await new Promise((res) => setTimeout(res, 250));
+    }
     assert.equal(await vscode.commands.executeCommand('gradscope.stop'), true);
     const result = await running;
     assert.equal(result.status, 'stopped');
-    assert.ok(result.steps < 60, `stopped after ${result.steps} steps`);
+    assert.ok(result.steps >= 3, `stopped after ${result.steps} steps`);
+    // The history of the stopped run stays exportable.
+    const json = await vscode.commands.executeCommand<string>('gradscope.exportReport', join(mkdtempSync(join(tmpdir(), 'gradscope-export-')), 'stopped.json'));
+    assert.equal((JSON.parse(readFileSync(json, 'utf8')) as { status: string }).status, 'stopped');
   });
 
   if (process.env['E2E_RESULT_FILE']) {
