@@ -9,6 +9,7 @@ import { EventThrottle } from '../core/instrument/throttle';
 import type { RunEvent } from '../core/instrument/events';
 import { PROTOCOL_VERSION, assertNever, isWebviewToHost, type HostToWebview, type PanelCommand, type WebviewToHost } from '../webview/protocol';
 import { panelHtml } from '../webview/panel/html';
+import { tagNonFinite } from '../webview/wire';
 import type { RunSession } from './session';
 import { CommandId } from './commands/ids';
 
@@ -106,7 +107,8 @@ export class GradientPanel implements vscode.Disposable {
   }
 
   private post(msg: HostToWebview): void {
-    void this.panel?.webview.postMessage(msg);
+    // Tagged: postMessage is JSON, which would turn a NaN loss into null (see webview/wire.ts).
+    void this.panel?.webview.postMessage(tagNonFinite(msg));
   }
 
   private teardown(): void {

@@ -13,9 +13,12 @@
 //   - last, <script nonce="…" src="asWebviewUri(out/panel.js)"></script>.
 // localResourceRoots must include out/. Protocol: webview/protocol.ts. The panel posts `ready` once
 // its listener is in place; the host answers with `init` (full snapshot) and then `events` batches.
-// Histogram counts may arrive as number[] or as typed arrays (both fold the same).
+// Histogram counts may arrive as number[] or as typed arrays (both fold the same). Non-finite numbers
+// must be tagged with webview/wire.ts's tagNonFinite (JSON would turn them into null); untagged
+// messages are read as they are.
 
 import { assertNever, type HostToWebview, type PanelCommand, type WebviewToHost } from '../protocol';
+import { untagNonFinite } from '../wire';
 import type { JsonReport, ReportDiagnostic } from '../../core/report/model';
 import {
   activationFractions, bpttNorms, findHistogram, formatNumber, gradNormChart, gradientFlow, histogramBars, histogramHeatmap,
@@ -403,7 +406,7 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const msg = e.data;
   if (typeof msg !== 'object' || msg === null || typeof (msg as { type?: unknown }).type !== 'string') return;
   try {
-    receive(msg as HostToWebview);
+    receive(untagNonFinite(msg) as HostToWebview);
   } catch (err) {
     console.error(err);
   }

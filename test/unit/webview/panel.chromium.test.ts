@@ -15,6 +15,7 @@ import type { RunEvent } from '../../../core/instrument/events';
 import { ReportBuilder, type JsonReport } from '../../../core/report/model';
 import type { HostToWebview, WebviewToHost } from '../../../webview/protocol';
 import { panelHtml } from '../../../webview/panel/html';
+import { tagNonFinite } from '../../../webview/wire';
 import { buildPanel } from '../../../webview/panel/build.mjs';
 import { stepRecord } from '../report/events';
 
@@ -44,8 +45,8 @@ const fold = (events: RunEvent[]): JsonReport => {
   return b.report();
 };
 
-/** As VS Code's postMessage carries it: JSON (typed arrays as plain arrays, non-finite numbers as null). */
-const wire = (msg: HostToWebview): string => JSON.stringify(msg, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v));
+/** As the host posts it (non-finite numbers tagged) and VS Code carries it: JSON (typed arrays rebuilt on arrival, here plain arrays). */
+const wire = (msg: HostToWebview): string => JSON.stringify(tagNonFinite(msg), (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v));
 
 const LIGHT: Record<string, string> = {
   'font-family': 'system-ui, sans-serif', 'font-size': '13px', foreground: '#3b3b3b', descriptionForeground: '#717171',
@@ -298,6 +299,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the gradient panel in headless Chromium'
     await p.page.screenshot({ path: `${shots}panel-dark-gradients.png`, fullPage: true });
     await p.tab('Loss & activations');
     await expectDrawn(p, ['loss', 'activations']);
+    // The loss went NaN: carried across as NaN (not null), so the chart says what it could not draw.
+    expect(await p.page.locator('#loss-note').textContent()).toMatch(/^\d+ points? not drawn: NaN/);
     // The run overflowed: its latest BPTT norms are not finite, and the card says so instead of an empty plot.
     expect(await p.page.locator('#bptt-note').textContent()).toMatch(/No finite norm/);
 
