@@ -13,7 +13,11 @@ export const LinearOp = defineOp({
     const outF = w!.shape[0]!;
     const rows = x!.data.length / inF;
     const Y = new Float32Array(rows * outF);
-    if (b !== undefined) for (let r = 0; r < rows; r++) Y.set(b.data, r * outF);
+    if (b !== undefined) {
+      // A plain loop: TypedArray.set per row costs more than the copy for narrow layers.
+      const B = b.data;
+      for (let r = 0, o = 0; r < rows; r++) for (let j = 0; j < outF; j++, o++) Y[o] = B[j]!;
+    }
     mmNT(x!.data, 0, w!.data, 0, Y, 0, rows, inF, outF);
     return Tensor._make(Y, [...x!.shape.slice(0, -1), outF]);
   },
@@ -35,9 +39,12 @@ export const LinearOp = defineOp({
       gw = Tensor._make(GW, w!.shape);
     }
     if (b !== undefined && b.requiresGrad) {
-      const GB = new Float64Array(outF);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) GB[j]! += g.data[r * outF + j]!;
-      gb = Tensor._make(Float32Array.from(GB), b.shape);
+      const G = g.data;
+      const acc = new Float64Array(outF);
+      for (let r = 0, o = 0; r < rows; r++) for (let j = 0; j < outF; j++, o++) acc[j]! += G[o]!;
+      const GB = new Float32Array(outF);
+      for (let j = 0; j < outF; j++) GB[j] = acc[j]!;
+      gb = Tensor._make(GB, b.shape);
     }
     return b === undefined ? [gx, gw] : [gx, gw, gb];
   },
