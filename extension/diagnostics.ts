@@ -8,10 +8,13 @@ import { FindingSet } from '../core/cli/findings';
 import type { RunSession } from './session';
 import { byFile, toProblem, type ProblemEntry, type ProblemRange } from './problems';
 
+const RENDER_MS = 200;
+
 export class GradScopeDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('gradscope');
   private findings = new FindingSet();
   private script: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly unlisten: () => void;
 
   /** `docsBase`: URI (string) of the docs/diagnostics/ folder shipped in the extension. */
@@ -23,22 +26,35 @@ export class GradScopeDiagnostics implements vscode.Disposable {
         return;
       }
       let changed = false;
+      let ended = false;
       for (const e of change.events) {
         if (e.type === 'diagnostic') {
           this.findings.add(e.diagnostic);
           changed = true;
+        } else if (e.type === 'runEnded') {
+          ended = true;
         }
       }
-      if (changed) this.render();
+      // Detectors re-send a finding whenever its latest step moves: redraw a few times a second
+      // at most, and at once when the run ends.
+      if (ended && (changed || this.timer !== null)) this.render();
+      else if (changed) this.timer ??= setTimeout(() => this.render(), RENDER_MS);
     });
   }
 
   clear(): void {
+    this.cancelRender();
     this.findings = new FindingSet();
     this.collection.clear();
   }
 
+  private cancelRender(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   private render(): void {
+    this.cancelRender();
     const fallback = this.script === null ? null : { file: this.script, line: 1, column: 1 };
     const entries = this.findings.list()
       .map((f: Finding) => toProblem(f, fallback, this.docsBase))
@@ -50,6 +66,7 @@ export class GradScopeDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.cancelRender();
     this.unlisten();
     this.collection.dispose();
   }
