@@ -16,6 +16,7 @@ const MB = (b: number): string => (b / 2 ** 20).toFixed(1);
 interface Snap { rss: number; heap: number; buffers: number }
 function snap(): Snap {
   gc();
+  gc(); // a second pass frees ArrayBuffer backing stores released by the first
   const m = process.memoryUsage();
   return { rss: m.rss, heap: m.heapUsed, buffers: m.arrayBuffers };
 }

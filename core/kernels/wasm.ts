@@ -19,6 +19,7 @@ export interface KernelExports {
   col2im(col: number, C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number, pT: number, pL: number, dH: number, dW: number, OH: number, OW: number, GX: number): void;
   relu_fwd(X: number, O: number, n: number): void;
   relu_bwd(Y: number, G: number, O: number, n: number): void;
+  stats_sums(x: number, n: number, minNormal: number, minSub: number, out: number, cnt: number): void;
   sgd_plain(P: number, G: number, n: number, negLr: number): void;
   maxpool_fwd(X: number, planes: number, H: number, W: number, dH: number, dW: number, rlo: number, rhi: number, OH: number, clo: number, chi: number, OW: number, Y: number, idx: number): void;
 }
