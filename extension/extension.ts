@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { setEsbuildWasmPath, setWorkerScript, warmBundler } from '../core/runner';
 import { RunSession } from './session';
 import { GradScopeDiagnostics } from './diagnostics';
-import { GradientPanel } from './panel';
+import { GradientPanel, PANEL_VIEW_TYPE } from './panel';
 import { StatusBar } from './status-bar';
 import { attachOutput } from './output';
 import { trackContextKeys } from './context-keys';
@@ -40,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trackContextKeys(session, warmBundler),
     { dispose: attachOutput(session, output) },
     ...registerAllCommands(services),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, services.panel.serializer()),
     { dispose: () => s.dispose() },
   );
 }

@@ -13,7 +13,7 @@ import { tagNonFinite } from '../webview/wire';
 import type { RunSession } from './session';
 import { CommandId } from './commands/ids';
 
-const VIEW_TYPE = 'gradscope.panel';
+export const PANEL_VIEW_TYPE = 'gradscope.panel';
 
 const PANEL_COMMAND_IDS: Record<PanelCommand, CommandId> = {
   run: CommandId.run,
@@ -51,15 +51,34 @@ export class GradientPanel implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
       return;
     }
-    const out = vscode.Uri.joinPath(this.extensionUri, 'out');
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'GradScope', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, {
+    this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'GradScope', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options()));
+  }
+
+  /** Restores the panel VS Code reopens after a window reload (the history of the old extension host is gone). */
+  serializer(): vscode.WebviewPanelSerializer {
+    return {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        if (this.panel !== null) panel.dispose();
+        else this.adopt(panel);
+      },
+    };
+  }
+
+  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
       enableScripts: true,
       enableCommandUris: false,
       retainContextWhenHidden: false,
-      localResourceRoots: [out],
-    });
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'out')],
+    };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    const out = vscode.Uri.joinPath(this.extensionUri, 'out');
     this.panel = panel;
     const webview = panel.webview;
+    // A restored panel keeps the options it was saved with: set them again.
+    webview.options = this.options();
     webview.html = panelHtml({
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(out, 'panel.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(out, 'panel.css')).toString(),

@@ -25,8 +25,8 @@ describe('extension manifest', () => {
     for (const c of PANEL_COMMANDS) expect(Object.keys(CommandId)).toContain(c);
   });
 
-  it('activates only for its commands and script languages, never on startup', () => {
-    expect(pkg.activationEvents).toEqual(['onLanguage:typescript', 'onLanguage:javascript']);
+  it('activates only for its commands, script languages and its restored panel, never on startup', () => {
+    expect(pkg.activationEvents).toEqual(['onLanguage:typescript', 'onLanguage:javascript', 'onWebviewPanel:gradscope.panel']);
     expect(pkg.main).toBe('./out/extension.cjs');
     expect(pkg.engines.vscode).toBe('^1.95.0');
   });
