@@ -95,8 +95,11 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
         if (s.readableEnded) r();
         else { s.once('end', () => r()); s.once('error', () => r()); }
       })));
-      await w.terminate().catch(() => undefined);
-      await Promise.race([streamsEnded, new Promise((r) => setTimeout(r, STDIO_GRACE_MS).unref())]);
+      // No user code runs once terminate() is called, but the thread's teardown can wait seconds
+      // behind background compilation in V8's shared thread pool (esbuild's WebAssembly tiering up
+      // after the first build in this process): the run's end waits for it only as long as for output.
+      const terminated = w.terminate().catch(() => undefined);
+      await Promise.race([Promise.all([terminated, streamsEnded]), new Promise((r) => setTimeout(r, STDIO_GRACE_MS).unref())]);
     }
     flushText();
     await started;
