@@ -19,7 +19,7 @@ export { setEsbuildWasmPath } from './esbuild-service';
 
 export type BundleResult = { ok: true; code: string } | { ok: false; error: RunError };
 
-/** The script's own files: paths are native absolute paths, opaque to esbuild (so Windows' work). */
+/** The script's own files: paths are native absolute paths, opaque to esbuild (so Windows paths work too). */
 const FILES = 'gradscope-file';
 
 /** Starts esbuild early (its first start takes about a second), so it overlaps the worker's. */
