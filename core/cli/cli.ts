@@ -9,12 +9,15 @@ import { buildReportClient, reportAssets, type ReportAssets } from '../report/as
 import { main } from './main';
 
 // Bundled, this file sits in out/, where core/report/'s default paths no longer hold: the HTML
-// report's client is bundled from the source tree beside out/ (only when an HTML report is asked for).
+// report's client is the one `npm run build` prebuilt beside it (out/report-client.js), else it is
+// bundled from the source tree beside out/ (only when an HTML report is asked for).
 function htmlAssets(): ReportAssets {
+  const prebuilt = fileURLToPath(new URL('./report-client.js', import.meta.url));
   const entry = fileURLToPath(new URL('../webview/report/main.ts', import.meta.url));
-  if (!existsSync(entry)) return reportAssets();
+  if (!existsSync(prebuilt) && !existsSync(entry)) return reportAssets();
   const chartDir = dirname(createRequire(import.meta.url).resolve('chart.js'));
-  return { chartJs: readFileSync(join(chartDir, 'chart.umd.min.js'), 'utf8'), client: buildReportClient(entry) };
+  const client = existsSync(prebuilt) ? readFileSync(prebuilt, 'utf8') : buildReportClient(entry);
+  return { chartJs: readFileSync(join(chartDir, 'chart.umd.min.js'), 'utf8'), client };
 }
 
 const onInterrupt = (handler: () => void): (() => void) => {
