@@ -1,24 +1,8 @@
 #!/usr/bin/env node
 // The `gradscope` executable (bundled to out/cli.mjs, package.json `bin`; esbuild keeps the hashbang).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildReportClient, reportAssets, type ReportAssets } from '../report/assets';
+import { htmlAssets } from './html-assets';
 import { main } from './main';
-
-// Bundled, this file sits in out/, where core/report/'s default paths no longer hold: the HTML
-// report's client is the one `npm run build` prebuilt beside it (out/report-client.js), else it is
-// bundled from the source tree beside out/ (only when an HTML report is asked for).
-function htmlAssets(): ReportAssets {
-  const prebuilt = fileURLToPath(new URL('./report-client.js', import.meta.url));
-  const entry = fileURLToPath(new URL('../webview/report/main.ts', import.meta.url));
-  if (!existsSync(prebuilt) && !existsSync(entry)) return reportAssets();
-  const chartDir = dirname(createRequire(import.meta.url).resolve('chart.js'));
-  const client = existsSync(prebuilt) ? readFileSync(prebuilt, 'utf8') : buildReportClient(entry);
-  return { chartJs: readFileSync(join(chartDir, 'chart.umd.min.js'), 'utf8'), client };
-}
 
 const onInterrupt = (handler: () => void): (() => void) => {
   let count = 0;
@@ -40,10 +24,10 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), onInterrupt, htmlAssets }).then(
+  // Exit once stdout and stderr are flushed: V8 may still be optimising esbuild's WebAssembly in
+  // the background, which would otherwise hold the process for seconds after the summary.
   (code) => {
-    process.exitCode = code;
-    // Exits as soon as nothing is pending; the unref'd timer only forces it if something lingers.
-    setTimeout(() => process.exit(code), 2000).unref();
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   },
   (err: unknown) => {
     process.stderr.write(`gradscope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

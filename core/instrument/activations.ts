@@ -22,7 +22,8 @@ export function activationHealth(op: string, input: Float32Array, output: Float3
   const alive = new Uint8Array(units);
   for (let n = 0; n < batch; n++) {
     const base = n * units;
-    for (let j = 0; j < units; j++) if (output[base + j]! > 0) alive[j] = 1;
+    // NaN is not 'dead': it is reported as nan-inf, not as a silent unit.
+    for (let j = 0; j < units; j++) { const v = output[base + j]!; if (v > 0 || v !== v) alive[j] = 1; }
   }
   let dead = 0;
   for (let j = 0; j < units; j++) if (alive[j] === 0) dead++;

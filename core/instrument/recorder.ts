@@ -372,7 +372,8 @@ export class Recorder {
         const row = pending.byTensor.get(p);
         if (row === undefined) continue;
         const { d2, w2, a2 } = updateSums(p.data, before, this.step);
-        row.updateRatio = w2 > 0 ? Math.sqrt(d2 / w2) : d2 > 0 ? Infinity : 0;
+        // NaN in, NaN out: a non-finite update is not 'no update'.
+        row.updateRatio = Number.isNaN(d2 + w2) ? NaN : w2 > 0 ? Math.sqrt(d2 / w2) : d2 > 0 ? Infinity : 0;
         // Keep the carried weight norm current (exact for small tensors, estimated from the sample for large ones).
         const carried = this.weightStats.get(p);
         if (carried !== undefined && before.length < p.data.length) carried.norm = Math.sqrt((a2 * p.data.length) / before.length);

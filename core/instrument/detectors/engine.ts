@@ -43,6 +43,8 @@ export class DiagnosisEngine {
   private readonly disabled: ReadonlySet<DiagnosticCode>;
   private readonly nanInf = new NanInfRule();
   private readonly rules: Rule[];
+  /** Rules that read non-finite steps themselves (the loss rules restart their windows on them). */
+  private readonly seeNonFinite: ReadonlySet<Rule>;
   private readonly byId = new Map<string, Diagnostic>();
   private readonly order: Diagnostic[] = [];
   /** Diagnostics created or changed during the current call. */
@@ -64,11 +66,15 @@ export class DiagnosisEngine {
       new LearningRateRule(),
       new Fp16UnderflowRule(),
     ];
+    this.seeNonFinite = new Set(this.rules.filter((r) => r === this.nanInf || r instanceof LossDivergenceRule || r instanceof LossPlateauRule));
   }
 
   observe(record: StepRecord): Diagnostic[] {
+    // Once values have gone non-finite, every other reading is a consequence (NaN activations
+    // look dead, NaN updates look like no update): only nan-inf judges such a step.
+    const poisoned = hasNonFinite(record);
     return this.collect(() => {
-      for (const r of this.rules) r.observe(record, this.ctx);
+      for (const r of this.rules) if (!poisoned || this.seeNonFinite.has(r)) r.observe(record, this.ctx);
     });
   }
 
@@ -137,4 +143,10 @@ export class DiagnosisEngine {
     existing.evidence = { ...f.evidence };
     this.changed.add(existing);
   }
+}
+
+/** True when the step's loss, or any parameter's gradient or weight, holds NaN or Inf. */
+function hasNonFinite(record: StepRecord): boolean {
+  if (record.loss !== null && !Number.isFinite(record.loss)) return true;
+  return record.params.some((p) => p.weight.nanCount + p.weight.infCount > 0 || (p.grad !== null && p.grad.nanCount + p.grad.infCount > 0));
 }

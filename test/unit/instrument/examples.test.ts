@@ -46,6 +46,9 @@ describe('examples with a bug report it', () => {
     expect(nan!.severity).toBe('error');
     expect(nan!.location?.file).toBe(`${examplesDir}${name}.ts`);
     expect(nan!.location?.line).toBe(bugLine(name));
+    // What follows a NaN (units that look dead, updates that look like none) is not reported.
+    expect(ds.map((d) => d.code), summary(ds)).not.toContain('dead-relu');
+    expect(ds.map((d) => d.code), summary(ds)).not.toContain('lr-too-low');
   });
 });
 
