@@ -57,23 +57,8 @@ async function engines(ours: Model, tfMake: () => TfModel): Promise<Engine[]> {
   return list;
 }
 
-/** Median over rounds of calls/s of `fn`, each round at least `ms` long (and one call). */
-function callsPerSecond(fn: () => void, rounds: number, ms: number): number {
-  fn();
-  const rates: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    do {
-      fn();
-      n++;
-      t = performance.now();
-    } while (t - t0 < ms);
-    rates.push((n * 1000) / (t - t0));
-  }
-  return median(rates);
-}
+/** A kernel call timed like a training step (so `compare` interleaves it with the others). */
+const call = (fn: () => void): Model => ({ step: () => { fn(); return 0; } });
 
 const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const rows: string[][] = [];
@@ -126,19 +111,20 @@ for (const n of [256, 512, 1024]) {
   const a = randn([n, n]);
   const b = randn([n, n]);
   const flops = 2 * n * n * n;
-  const ours = (flops * callsPerSecond(() => noGrad(() => matmul(a, b)), 3, 300)) / 1e9;
-  const tfGflops = async (be: TfBackend): Promise<number> => {
-    await useBackend(be);
+  const reps = Math.max(1, Math.round(2e9 / flops / 4)); // calls per round: ~0.1 s at 20 GFLOP/s
+  const es: Engine[] = [{ model: call(() => noGrad(() => matmul(a, b))), rates: [] }];
+  const held: tf.Tensor[] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    if (backend === 'cpu' && n === 1024 && process.env.BENCH_TF_CPU_1024 !== '1') continue;
+    await useBackend(backend);
     const ta = tf.tensor2d(a.data, [n, n]);
     const tb = tf.tensor2d(b.data, [n, n]);
-    const r = callsPerSecond(() => { const c = tf.matMul(ta, tb); c.dataSync(); c.dispose(); }, 3, 300);
-    ta.dispose();
-    tb.dispose();
-    return (flops * r) / 1e9;
-  };
-  const w = await tfGflops('wasm');
-  const c = n < 1024 || process.env.BENCH_TF_CPU_1024 === '1' ? await tfGflops('cpu') : NaN;
-  row(`matmul ${n}² (GFLOP/s)`, f(ours), f(w), f(c), `${f(ours / w, 2)}× wasm`, '');
+    held.push(ta, tb);
+    es.push({ model: call(() => { const c = tf.matMul(ta, tb); c.dataSync(); c.dispose(); }), backend, rates: [] });
+  }
+  const [ours, w, c] = (await compare(es, (e) => (e.backend === 'cpu' ? 1 : reps), 3, 1)).map((v) => (num(v) * flops) / 1e9);
+  held.forEach((t) => t.dispose());
+  row(`matmul ${n}² (GFLOP/s)`, f(ours!), f(w!), f(c ?? NaN), `${f(ours! / w!, 2)}× wasm`, '');
 }
 
 // ---- conv GFLOP/s (the CNN's two layers, batch 32) ---------------------------------------------
@@ -148,20 +134,23 @@ for (const [C, O, HW] of [[1, 16, 28], [16, 32, 14]] as const) {
   const w = randn([O, C, 3, 3]).requiresGrad_();
   const bias = randn([O]).requiresGrad_();
   const flops = 2 * 32 * O * HW * HW * C * 9;
-  const fwd = callsPerSecond(() => noGrad(() => conv2d(x, w, bias, { padding: 1 })), 3, 300);
   const y: Tensor = conv2d(x, w, bias, { padding: 1 });
   const gy = randn(y.shape as number[]);
-  // dX and dW each cost one forward's flops; retainGraph lets the same graph run again.
-  const bwd = callsPerSecond(() => y.backward(gy, { retainGraph: true }), 3, 300);
   await useBackend('wasm');
   const tx = tf.transpose(tf.tensor4d(x.data, [32, C, HW, HW]), [0, 2, 3, 1]) as tf.Tensor4D;
   const tw = tf.transpose(tf.tensor4d(w.data, [O, C, 3, 3]), [2, 3, 1, 0]) as tf.Tensor4D;
-  const tfw = callsPerSecond(() => { const r = tf.conv2d(tx, tw, 1, 'same'); r.dataSync(); r.dispose(); }, 3, 300);
+  const reps = Math.max(2, Math.round(1e9 / flops / 4));
+  const [fwd, bwd, tfw] = (await compare([
+    { model: call(() => noGrad(() => conv2d(x, w, bias, { padding: 1 }))), rates: [] },
+    // dX and dW each cost one forward's flops; retainGraph lets the same graph run again.
+    { model: call(() => y.backward(gy, { retainGraph: true })), rates: [] },
+    { model: call(() => { const r = tf.conv2d(tx, tw, 1, 'same'); r.dataSync(); r.dispose(); }), backend: 'wasm', rates: [] },
+  ], () => reps, ROUNDS, 2)).map(num);
   tx.dispose();
   tw.dispose();
-  row(`conv ${C}→${O} 3×3 ${HW}² b32 fwd (GFLOP/s)`, f((flops * fwd) / 1e9), f((flops * tfw) / 1e9), '', `${f(fwd / tfw, 2)}× wasm`, '');
-  row(`conv ${C}→${O} 3×3 ${HW}² b32 bwd dX+dW (GFLOP/s)`, f((2 * flops * bwd) / 1e9), 'no kernel', '', '', '');
+  row(`conv ${C}→${O} 3×3 ${HW}² b32 fwd (GFLOP/s)`, f((flops * fwd!) / 1e9), f((flops * tfw!) / 1e9), '', `${f(fwd! / tfw!, 2)}× wasm`, '');
+  row(`conv ${C}→${O} 3×3 ${HW}² b32 bwd dX+dW (GFLOP/s)`, f((2 * flops * bwd!) / 1e9), 'no kernel', '', '', '');
 }
 
 printTable();
-console.log(`(medians of ${ROUNDS} rounds after warm-up; tfjs-cpu CNN: ${TF_CNN_ROUNDS} rounds of 1 step; tfjs-wasm has no Conv2DBackpropFilter so cannot train the CNN)`);
+console.log(`(medians of ${ROUNDS} interleaved rounds after warm-up (matmul: 3); tfjs-cpu CNN: ${TF_CNN_ROUNDS} rounds of 1 step; tfjs-cpu 1024² matmul only with BENCH_TF_CPU_1024=1; tfjs-wasm has no Conv2DBackpropFilter so cannot train the CNN)`);
