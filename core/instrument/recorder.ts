@@ -411,7 +411,7 @@ const ACTIVATION_MODULE_OPS: Record<string, string> = { ReLU: 'Relu', LeakyReLU:
  * Copying and re-reading every weight around every optimizer step would cost more than the
  * rest of the instrumentation together.
  */
-export const UPDATE_SAMPLE = 8192;
+export const UPDATE_SAMPLE = 2048;
 
 function sampleStride(n: number): number {
   return n > UPDATE_SAMPLE ? Math.floor(n / UPDATE_SAMPLE) : 1;
