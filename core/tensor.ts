@@ -32,7 +32,8 @@ export class Tensor {
       throw new OpError('Tensor', `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${numel(shape)}`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (typically another tensor's) cannot change: share it instead of copying per op.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this._requiresGrad = requiresGrad;
   }
 

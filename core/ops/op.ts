@@ -40,12 +40,17 @@ export function defineOp<A = void, S = undefined>(def: OpDef<A, S>): OpDef<A, S>
   return def;
 }
 
+function anyRequiresGrad(inputs: readonly Tensor[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) return true;
+  return false;
+}
+
 /** Runs an op's forward, records a graph node when a gradient is needed, and notifies observers. */
 export function apply<A, S>(op: OpDef<A, S>, inputs: readonly Tensor[], attrs: A): Tensor {
   const r = op.forward(inputs, attrs);
   const out = r instanceof Saving ? r.output : r;
   const scope = currentScope();
-  if (op.backward !== undefined && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+  if (op.backward !== undefined && isGradEnabled() && anyRequiresGrad(inputs)) {
     const saved = r instanceof Saving ? r.saved : undefined;
     out._setGradFn(new Node(op, inputs, out, attrs, saved, scope?.path ?? null, scope?.module ?? null));
   }
