@@ -5,30 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Recorder } from '../../../core/instrument/recorder';
-import type { RunEvent } from '../../../core/instrument/events';
-import { ReportBuilder, type JsonReport } from '../../../core/report/model';
+import type { JsonReport } from '../../../core/report/model';
+import { foldReport, recordExample } from '../helpers/record-example';
 import { renderHtmlReport } from '../../../core/report/html';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outDir = `${root}.reports/`;
 
-async function reportOf(example: string): Promise<JsonReport> {
-  const script = `${root}examples/${example}.ts`;
-  const events: RunEvent[] = [{ type: 'runStarted', version: 1, script, level: 'default', startedAt: Date.now() }];
-  const rec = new Recorder({ level: 'default', histogramEvery: 2, emit: (e) => events.push(e) }).start();
-  const t0 = performance.now();
-  try {
-    await import(`../../../examples/${example}.ts`);
-  } finally {
-    rec.stop();
-  }
-  events.push({ type: 'runEnded', status: 'completed', steps: rec.steps, durationMs: performance.now() - t0 });
-  const b = new ReportBuilder();
-  for (const e of events) b.add(e);
-  return b.report();
-}
+const reportOf = async (example: string): Promise<JsonReport> => foldReport(await recordExample(example));
 
 const readSource = (file: string): string | null => {
   try { return readFileSync(file, 'utf8'); } catch { return null; }

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Recorder } from '../../../core/instrument/recorder';
 import type { RunEvent } from '../../../core/instrument/events';
-import { ReportBuilder, type JsonReport } from '../../../core/report/model';
+import { foldReport, recordExample } from '../helpers/record-example';
 import type { HostToWebview, WebviewToHost } from '../../../webview/protocol';
 import { panelHtml } from '../../../webview/panel/html';
 import { tagNonFinite } from '../../../webview/wire';
@@ -25,25 +24,8 @@ const shots = `${root}.reports/`;
 const PAGE = 'https://panel.test/index.html';
 const RESOURCES = 'https://resource.test';
 
-async function record(example: string): Promise<RunEvent[]> {
-  const script = `${root}examples/${example}.ts`;
-  const events: RunEvent[] = [{ type: 'runStarted', version: 1, script, level: 'default', startedAt: Date.now() }];
-  const rec = new Recorder({ level: 'default', histogramEvery: 2, emit: (e) => events.push(e) }).start();
-  const t0 = performance.now();
-  try {
-    await import(`../../../examples/${example}.ts`);
-  } finally {
-    rec.stop();
-  }
-  events.push({ type: 'runEnded', status: 'completed', steps: rec.steps, durationMs: performance.now() - t0 });
-  return events;
-}
-
-const fold = (events: RunEvent[]): JsonReport => {
-  const b = new ReportBuilder();
-  for (const e of events) b.add(e);
-  return b.report();
-};
+const record = recordExample;
+const fold = foldReport;
 
 /** As the host posts it (non-finite numbers tagged) and VS Code carries it: JSON (typed arrays rebuilt on arrival, here plain arrays). */
 const wire = (msg: HostToWebview): string => JSON.stringify(tagNonFinite(msg), (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v));
