@@ -5,19 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { conv2d, gradcheck, manualSeed, nn, OpError, Tensor, tensor } from '../../../core';
 import { addObserver } from '../../../core/autograd/hooks';
 import { Generator } from '../../../core/random';
-
-/** A tensor whose element i is f(i): reproducible here and in the PyTorch snippets below. */
-function pat(shape: number[], f: (i: number) => number, requiresGrad = false): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, (_, i) => f(i)), shape, requiresGrad);
-}
-
-function expectAllClose(got: ArrayLike<number>, want: readonly number[], tol = 1e-4): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    expect(Math.abs(got[i]! - want[i]!), `element ${i}: got ${got[i]}, want ${want[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i]!)));
-  }
-}
+import { expectAllClose, pat } from './samples';
 
 const gen = new Generator(99);
 const rnd = (shape: number[]): Tensor => pat(shape, () => gen.uniform() * 2 - 1, true);

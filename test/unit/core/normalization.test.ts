@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchNorm, gradcheck, Generator, layerNorm, nn, Tensor, tensor } from '../../../core';
 import { addObserver } from '../../../core/autograd/hooks';
+import { uniformTensor } from './samples';
 
 function expectValues(got: Tensor | null, want: number[], shape?: number[], atol = 1e-5): void {
   expect(got).not.toBeNull();
@@ -29,12 +30,7 @@ function opsRun(fn: () => void): string[] {
 }
 
 const gen = new Generator(99);
-function u(shape: number[], lo = -2, hi = 2, requiresGrad = true): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) d[i] = lo + (hi - lo) * gen.uniform();
-  return new Tensor(d, shape, requiresGrad);
-}
+const u = (shape: number[], lo = -2, hi = 2, requiresGrad = true): Tensor => uniformTensor(gen, shape, lo, hi, requiresGrad);
 
 describe('BatchNorm1d against PyTorch', () => {
   function layer() {

@@ -16,6 +16,7 @@ import { conv2d } from '../../../core/ops/conv';
 import { avgPool2d, maxPool2d } from '../../../core/ops/pool';
 import { batchNorm, layerNorm } from '../../../core/ops/norm';
 import { binaryCrossEntropy, binaryCrossEntropyWithLogits } from '../../../core/ops/loss';
+import { distinct as distinctTensor } from './samples';
 
 // ---- input sampling (seeded, local generator so the cases do not depend on each other) ----------
 
@@ -45,16 +46,7 @@ function away(shape: number[], kinks: number[], lo = -2, hi = 2, margin = 0.05):
 const signed = (shape: number[], lo = 0.5, hi = 2): Tensor =>
   fill(shape, () => (lo + (hi - lo) * gen.uniform()) * (gen.uniform() < 0.5 ? -1 : 1));
 
-/** A shuffled grid of values 0.1 apart: no ties, so max/min stay put under perturbation. */
-function distinct(shape: number[]): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = Array.from({ length: n }, (_, i) => (i - n / 2) * 0.1 + 0.01);
-  for (let i = n - 1; i > 0; i--) {
-    const j = gen.int(0, i + 1);
-    [v[i], v[j]] = [v[j]!, v[i]!];
-  }
-  return new Tensor(Float32Array.from(v), shape, true);
-}
+const distinct = (shape: number[]): Tensor => distinctTensor(gen, shape);
 
 /** A constant (not checked) tensor. */
 const c = (data: number[][] | number[], shape?: number[]): Tensor => tensor(data, shape ? { shape } : {});

@@ -5,31 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { avgPool2d, gradcheck, maxPool2d, nn, OpError, Tensor, tensor } from '../../../core';
 import { Generator } from '../../../core/random';
-
-function pat(shape: number[], f: (i: number) => number, requiresGrad = false): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, (_, i) => f(i)), shape, requiresGrad);
-}
-
-function expectAllClose(got: ArrayLike<number>, want: readonly number[], tol = 1e-4): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    expect(Math.abs(got[i]! - want[i]!), `element ${i}: got ${got[i]}, want ${want[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i]!)));
-  }
-}
+import { distinct as distinctTensor, expectAllClose, pat } from './samples';
 
 const gen = new Generator(7);
 
-/** A shuffled grid 0.1 apart: no ties within eps, so each window's argmax is stable under perturbation. */
-function distinct(shape: number[]): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = Array.from({ length: n }, (_, i) => (i - n / 2) * 0.1 + 0.01);
-  for (let i = n - 1; i > 0; i--) {
-    const j = gen.int(0, i + 1);
-    [v[i], v[j]] = [v[j]!, v[i]!];
-  }
-  return new Tensor(Float32Array.from(v), shape, true);
-}
+const distinct = (shape: number[]): Tensor => distinctTensor(gen, shape);
 
 const rnd = (shape: number[]): Tensor => pat(shape, () => gen.uniform() * 2 - 1, true);
 
