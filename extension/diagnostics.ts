@@ -1,6 +1,6 @@
 // The Problems view: one DiagnosticCollection 'gradscope', kept in step with the session's findings
-// (a finding re-sent by its detector replaces its earlier snapshot), cleared when a new run starts
-// and by the Clear Diagnostics command. The mapping itself is problems.ts (pure, tested).
+// (a finding re-sent by its detector replaces its earlier snapshot; a restored last run's findings
+// from the start), cleared when a new run starts and by the Clear Diagnostics command. The mapping itself is problems.ts (pure, tested).
 
 import * as vscode from 'vscode';
 import type { Diagnostic as Finding } from '../core/instrument/diagnostics';
@@ -40,6 +40,13 @@ export class GradScopeDiagnostics implements vscode.Disposable {
       if (ended && (changed || this.timer !== null)) this.render();
       else if (changed) this.timer ??= setTimeout(() => this.render(), RENDER_MS);
     });
+    // A history restored after a window reload brings its findings back.
+    const restored = session.report();
+    if (restored !== null) {
+      this.script = restored.script !== '' ? restored.script : null;
+      for (const d of restored.diagnostics) this.findings.add(d);
+      this.render();
+    }
   }
 
   clear(): void {

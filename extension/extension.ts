@@ -11,10 +11,12 @@ import { attachOutput } from './output';
 import { trackContextKeys } from './context-keys';
 import { registerAllCommands } from './commands';
 import type { Services } from './services';
+import { LAST_RUN_FILE, LastRunWriter, readLastRun } from './last-run';
 
 let session: RunSession | null = null;
+let lastRun: LastRunWriter | null = null;
 
-export function activate(context: vscode.ExtensionContext): void {
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const out = vscode.Uri.joinPath(context.extensionUri, 'out');
   // The runner's worker and esbuild's WebAssembly are shipped next to this bundle.
   setWorkerScript(vscode.Uri.joinPath(out, 'worker.mjs').fsPath);
@@ -22,6 +24,16 @@ export function activate(context: vscode.ExtensionContext): void {
 
   session = new RunSession();
   const output = vscode.window.createOutputChannel('GradScope');
+  // The last run survives a window reload (which restarts this host): restored before any view
+  // subscribes, so the panel's `init` and the Problems view start from it.
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const lastRunFile = storage.scheme === 'file' ? vscode.Uri.joinPath(storage, LAST_RUN_FILE).fsPath : null;
+  const onStorageError = (e: unknown): void => output.appendLine(`GradScope: the last run's report could not be stored or read: ${e instanceof Error ? e.message : String(e)}`);
+  if (lastRunFile !== null) {
+    const restored = await readLastRun(lastRunFile, onStorageError);
+    if (restored !== null) session.restore(restored);
+    lastRun = new LastRunWriter(session, lastRunFile, { onError: onStorageError });
+  }
   const docsBase = vscode.Uri.joinPath(context.extensionUri, 'docs', 'diagnostics').toString();
   const services: Services = {
     extensionUri: context.extensionUri,
@@ -46,7 +58,9 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export function deactivate(): void {
-  // A run must not outlive the extension host's reload.
+  // A run must not outlive the extension host's reload; what it did so far is kept (as stopped).
   session?.stop();
+  lastRun?.flushSync();
+  lastRun = null;
   session = null;
 }

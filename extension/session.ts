@@ -17,6 +17,8 @@ export type SessionListener = (change: SessionChange) => void;
 
 export class RunSession {
   private builder: ReportBuilder | null = null;
+  /** The last run of an earlier extension host (a window reload), until a run starts here. */
+  private restored: JsonReport | null = null;
   private handle: RunHandle | null = null;
   private runId = 0;
   private readonly listeners = new Set<SessionListener>();
@@ -37,6 +39,7 @@ export class RunSession {
     this.stop();
     const builder = new ReportBuilder();
     this.builder = builder;
+    this.restored = null;
     this.script = script;
     // The runner delivers events asynchronously: the handle is in place before the first one.
     const handle = this.start(script, options, (batch) => {
@@ -67,7 +70,17 @@ export class RunSession {
 
   /** The history of the current or last run; null before the first. */
   report(): JsonReport | null {
-    return this.builder?.report() ?? null;
+    return this.builder?.report() ?? this.restored;
+  }
+
+  /**
+   * Takes the last run of an earlier extension host (see last-run.ts) as this session's history, for
+   * the panel, the Problems view and export; before any listener or run (at activation).
+   */
+  restore(report: JsonReport): void {
+    if (this.builder !== null) return;
+    this.restored = report;
+    this.script = report.script !== '' ? report.script : null;
   }
 
   /** Subscribes; returns the unsubscribe function. */
