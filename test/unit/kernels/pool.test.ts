@@ -25,7 +25,8 @@ describe('MaxPool2d on the wasm path matches the JS reference', () => {
   afterEach(() => setKernelMode('auto'));
   // Every input has at least 4096 elements, the wasm kernel's threshold.
   const cases: [string, number[], number, MaxPool2dOptions][] = [
-    ['2×2', [4, 8, 14, 14], 2, {}],
+    ['2×2 (SIMD path, 4-wide blocks and a tail)', [4, 8, 14, 14], 2, {}],
+    ['2×2 on odd sizes (last row and column dropped)', [4, 8, 15, 13], 2, {}],
     ['3×3 stride 2 pad 1', [4, 6, 17, 15], 3, { stride: 2, padding: 1 }],
     ['dilation 2, ceil mode', [3, 5, 20, 19], 3, { stride: 2, dilation: 2, ceilMode: true }],
     ['unbatched', [16, 30, 30], 2, { stride: 1 }],
