@@ -35,7 +35,10 @@ function flattenInto(data: NestedNumbers, out: Float32Array, pos: { i: number })
   else for (const d of data) flattenInto(d, out, pos);
 }
 
-/** A new tensor from a number, nested arrays, or flat data (Float32Array or number[]) with `shape`. Data is copied. */
+/**
+ * A new tensor from a number, nested arrays, or flat data (Float32Array or number[]) with
+ * `options.shape`. Data is copied. `tensor([[1, 2], [3, 4]], { requiresGrad: true })`. PyTorch: `torch.tensor`.
+ */
 export function tensor(data: NestedNumbers | Float32Array | ArrayLike<number>, options: TensorOptions = {}): Tensor {
   let values: Float32Array;
   let shape: number[];
@@ -68,16 +71,23 @@ function filled(shape: readonly number[], value: number, op: string, options: Cr
   return new Tensor(data, s, options.requiresGrad ?? false);
 }
 
+/** A tensor of `shape` filled with 0. PyTorch: `torch.zeros`. */
 export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => filled(shape, 0, 'zeros', options);
+/** A tensor of `shape` filled with 1. PyTorch: `torch.ones`. */
 export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => filled(shape, 1, 'ones', options);
+/** A tensor of `shape` filled with `value`. PyTorch: `torch.full`. */
 export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
   if (typeof value !== 'number') throw new OpError('full', `value must be a number, got ${typeof value}`);
   return filled(shape, value, 'full', options);
 }
+/** Zeros of `t`'s shape. PyTorch: `torch.zeros_like`. */
 export const zerosLike = (t: Tensor, options: CreateOptions = {}): Tensor => filled(t.shape, 0, 'zerosLike', options);
+/** Ones of `t`'s shape. PyTorch: `torch.ones_like`. */
 export const onesLike = (t: Tensor, options: CreateOptions = {}): Tensor => filled(t.shape, 1, 'onesLike', options);
 
-/** Values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0..n-1. */
+/**
+ * 1-D values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0..n−1. PyTorch: `torch.arange`.
+ */
 export function arange(start: number, end?: number, step = 1, options: CreateOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
   if (step === 0 || !Number.isFinite(step)) throw new OpError('arange', `step must be a nonzero finite number, got ${step}`);
@@ -96,15 +106,18 @@ function random(shape: readonly number[], op: string, draw: () => number, option
   return new Tensor(data, s, options.requiresGrad ?? false);
 }
 
-/** Uniform samples in [0, 1). */
+/** Uniform samples in [0, 1) of `shape` (seed with manualSeed). PyTorch: `torch.rand`. */
 export const rand = (shape: readonly number[], options: CreateOptions = {}): Tensor =>
   random(shape, 'rand', () => defaultGenerator.uniform(), options);
 
-/** Standard normal samples. */
+/** Standard normal samples of `shape` (seed with manualSeed). PyTorch: `torch.randn`. */
 export const randn = (shape: readonly number[], options: CreateOptions = {}): Tensor =>
   random(shape, 'randn', () => defaultGenerator.normal(), options);
 
-/** Integers uniform in [low, high) (as float values): `randint(low, high, shape)` or `randint(high, shape)`. */
+/**
+ * Integers uniform in [low, high) (as float values): `randint(low, high, shape)` or
+ * `randint(high, shape)`. PyTorch: `torch.randint`.
+ */
 export function randint(low: number, high: number | readonly number[], shape?: readonly number[]): Tensor {
   if (Array.isArray(high)) [low, high, shape] = [0, low, high as readonly number[]];
   const lo = low;

@@ -1,7 +1,10 @@
 import { Module } from './module';
 import { OpError } from '../shape';
 
-/** Runs its children in order; they are named "0", "1", … as in PyTorch. */
+/**
+ * Runs its children in order, each one's output the next one's input; they are named "0", "1", …
+ * as in PyTorch. PyTorch: `torch.nn.Sequential`.
+ */
 export class Sequential extends Module {
   constructor(...modules: Module[]) {
     super();

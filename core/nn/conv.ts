@@ -10,7 +10,12 @@ export interface Conv2dLayerOptions extends Conv2dOptions {
   bias?: boolean;
 }
 
-/** 2-D convolution over [N,C,H,W] (or unbatched [C,H,W]); weight [out, in/groups, kH, kW], bias [out]. */
+/**
+ * 2-D convolution (cross-correlation, as PyTorch) over [N, C, H, W] (or unbatched [C, H, W]) →
+ * [N, out, H', W'], H' = ⌊(H + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1. weight
+ * [out, in/groups, kH, kW], bias [out]. Options: stride, padding, dilation, groups, bias.
+ * PyTorch: `torch.nn.Conv2d`.
+ */
 export class Conv2d extends Module {
   weight: Tensor;
   bias: Tensor | null;

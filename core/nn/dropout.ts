@@ -3,7 +3,10 @@ import { OpError } from '../shape';
 import { Module } from './module';
 import { dropout } from '../ops/dropout';
 
-/** Zeroes each element with probability p in training, scaling the rest by 1/(1-p); identity in eval. */
+/**
+ * Zeroes each element with probability p (default 0.5) in training, scaling the rest by 1/(1 − p);
+ * the identity in eval(). PyTorch: `torch.nn.Dropout`.
+ */
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();

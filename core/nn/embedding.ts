@@ -10,7 +10,10 @@ export interface EmbeddingLayerOptions {
   paddingIdx?: number | null;
 }
 
-/** A lookup table of numEmbeddings vectors of size embeddingDim, indexed by integer-valued tensors. */
+/**
+ * A lookup table of numEmbeddings vectors of size embeddingDim: integer-valued indices of any shape
+ * [*] → [*, embeddingDim]. weight starts standard normal. PyTorch: `torch.nn.Embedding`.
+ */
 export class Embedding extends Module {
   weight: Tensor;
   readonly paddingIdx: number | null;

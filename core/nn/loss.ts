@@ -60,7 +60,10 @@ abstract class Loss extends Module {
   }
 }
 
-/** Mean squared error (x − y)². */
+/**
+ * Mean squared error: mean((input − target)²) (reduction 'mean' | 'sum' | 'none'); same shapes.
+ * PyTorch: `torch.nn.MSELoss`.
+ */
 export class MSELoss extends Loss {
   override forward(input: Tensor, target: Tensor): Tensor {
     checkTensors('MSELoss', input, target);
@@ -69,7 +72,10 @@ export class MSELoss extends Loss {
   }
 }
 
-/** Mean absolute error |x − y|. */
+/**
+ * Mean absolute error: mean(|input − target|) (reduction 'mean' | 'sum' | 'none'); same shapes.
+ * PyTorch: `torch.nn.L1Loss`.
+ */
 export class L1Loss extends Loss {
   override forward(input: Tensor, target: Tensor): Tensor {
     checkTensors('L1Loss', input, target);
@@ -156,7 +162,10 @@ function checkIgnoreIndex(loss: string, ignoreIndex: unknown): number {
   return ignoreIndex;
 }
 
-/** Negative log-likelihood of class targets, given log-probabilities [N, C, d…]. */
+/**
+ * Negative log-likelihood of class indices [N, d…] given log-probabilities [N, C, d…] (e.g. from
+ * LogSoftmax(1)); options weight, ignoreIndex, reduction. PyTorch: `torch.nn.NLLLoss`.
+ */
 export class NLLLoss extends Loss {
   readonly ignoreIndex: number;
   declare weight: Tensor | null;
@@ -176,8 +185,9 @@ export class NLLLoss extends Loss {
 }
 
 /**
- * Cross-entropy of raw logits [N, C, d…] against class indices [N, d…] (or class probabilities
- * of the input's shape), via logSoftmax so huge logits stay finite.
+ * Cross-entropy of raw logits [N, C, d…] against class indices [N, d…] (or class probabilities of
+ * the input's shape), via logSoftmax so huge logits stay finite; options weight, ignoreIndex,
+ * labelSmoothing, reduction. PyTorch: `torch.nn.CrossEntropyLoss`.
  */
 export class CrossEntropyLoss extends Loss {
   readonly ignoreIndex: number;
@@ -259,7 +269,10 @@ function checkBroadcastsTo(loss: string, what: string, w: Tensor | null, input: 
   if (!ok) throw new OpError(loss, `${what} of shape ${shapeStr(w.shape)} cannot be broadcast to the input's shape ${shapeStr(input.shape)}`);
 }
 
-/** Binary cross-entropy of probabilities in [0, 1]; logs are clamped to ≥ −100 as in PyTorch. */
+/**
+ * Binary cross-entropy of probabilities in [0, 1] against targets of the same shape; logs clamped to
+ * ≥ −100 as in PyTorch. PyTorch: `torch.nn.BCELoss`.
+ */
 export class BCELoss extends Loss {
   declare weight: Tensor | null;
 
@@ -284,7 +297,10 @@ export class BCELoss extends Loss {
   }
 }
 
-/** Sigmoid + binary cross-entropy in one numerically stable step, for raw logits. */
+/**
+ * Sigmoid + binary cross-entropy in one numerically stable step, for raw logits (same shape as the
+ * targets). PyTorch: `torch.nn.BCEWithLogitsLoss`.
+ */
 export class BCEWithLogitsLoss extends Loss {
   declare weight: Tensor | null;
   declare pos_weight: Tensor | null;

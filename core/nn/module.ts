@@ -57,6 +57,11 @@ export interface LoadStateDictOptions {
   strict?: boolean;
 }
 
+/**
+ * Base class of every layer and model: subclass it, create layers and `Parameter`s as properties
+ * (found by name, like PyTorch's attributes) and implement `forward`. Gives parameters(),
+ * namedParameters(), train()/eval(), zeroGrad(), stateDict()/loadStateDict(). PyTorch: `torch.nn.Module`.
+ */
 export class Module {
   /** Training mode (dropout active, batch norm uses batch statistics); set with train()/eval(). */
   training = true;

@@ -102,13 +102,19 @@ export abstract class BatchNormBase extends Module {
   }
 }
 
-/** Batch norm over channels of [N, C] or [N, C, L] input. */
+/**
+ * Batch norm over the channels of [N, C] or [N, C, L]: (x − mean)/√(var + eps)·weight + bias with
+ * batch statistics in training, running ones in eval. PyTorch: `torch.nn.BatchNorm1d`.
+ */
 export class BatchNorm1d extends BatchNormBase {
   protected readonly ranks = [2, 3];
   protected readonly rankWords = '2-D [N, C] or 3-D [N, C, L]';
 }
 
-/** Batch norm over channels of [N, C, H, W] input. */
+/**
+ * Batch norm over the channels of [N, C, H, W]: (x − mean)/√(var + eps)·weight + bias with batch
+ * statistics in training, running ones in eval. PyTorch: `torch.nn.BatchNorm2d`.
+ */
 export class BatchNorm2d extends BatchNormBase {
   protected readonly ranks = [4];
   protected readonly rankWords = '4-D [N, C, H, W]';
@@ -120,7 +126,10 @@ export interface LayerNormLayerOptions {
   elementwiseAffine?: boolean;
 }
 
-/** Normalises each sample over its trailing dims, which must equal normalizedShape. */
+/**
+ * Normalises each sample over its trailing dims, which must equal normalizedShape:
+ * (x − mean)/√(var + eps)·weight + bias. PyTorch: `torch.nn.LayerNorm`.
+ */
 export class LayerNorm extends Module {
   readonly normalizedShape: readonly number[];
   readonly eps: number;

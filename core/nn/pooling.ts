@@ -13,7 +13,10 @@ function checkWindow(layer: string, kernelSize: Pair, stride: Pair, padding: Pai
 
 const show = (p: Pair): string => (typeof p === 'number' ? String(p) : `[${p.join(', ')}]`);
 
-/** Max over sliding windows of each [H, W] plane; stride defaults to the kernel size. */
+/**
+ * Max over sliding windows of each [H, W] plane of [N, C, H, W]; stride defaults to the kernel size.
+ * PyTorch: `torch.nn.MaxPool2d`.
+ */
 export class MaxPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;
@@ -39,7 +42,10 @@ export class MaxPool2d extends Module {
   }
 }
 
-/** Mean over sliding windows of each [H, W] plane; stride defaults to the kernel size. */
+/**
+ * Mean over sliding windows of each [H, W] plane of [N, C, H, W]; stride defaults to the kernel size.
+ * PyTorch: `torch.nn.AvgPool2d`.
+ */
 export class AvgPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;

@@ -229,7 +229,10 @@ abstract class RNNBase extends Module {
   }
 }
 
-/** Elman RNN: h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu. */
+/**
+ * Elman RNN: h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu. Input [L, N, inputSize]
+ * (or [N, L, …] with batchFirst) → [output, h_n]. PyTorch: `torch.nn.RNN`.
+ */
 export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
@@ -262,7 +265,10 @@ export class RNN extends RNNBase {
   }
 }
 
-/** LSTM, gates in PyTorch's order i, f, g, o: c' = f⊙c + i⊙g, h' = o⊙tanh(c'). */
+/**
+ * LSTM, gates in PyTorch's order i, f, g, o: c' = f⊙c + i⊙g, h' = o⊙tanh(c'). Input [L, N, inputSize]
+ * (or [N, L, …] with batchFirst) → [output, [h_n, c_n]]. PyTorch: `torch.nn.LSTM`.
+ */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions = {}) {
     super('LSTM', 4, inputSize, hiddenSize, options);
@@ -295,7 +301,8 @@ export class LSTM extends RNNBase {
 
 /**
  * GRU, gates in PyTorch's order r, z, n: n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)),
- * h' = (1 − z)⊙n + z⊙h.
+ * h' = (1 − z)⊙n + z⊙h. Input [L, N, inputSize] (or [N, L, …] with batchFirst) → [output, h_n].
+ * PyTorch: `torch.nn.GRU`.
  */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions = {}) {

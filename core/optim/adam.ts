@@ -76,6 +76,11 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   }
 }
 
+/**
+ * Adam: moving averages of the gradient and its square, bias-corrected; weight decay as L2 added to
+ * the gradient. Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false.
+ * PyTorch: `torch.optim.Adam`.
+ */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
 
@@ -84,6 +89,10 @@ export class Adam extends AdamBase {
   }
 }
 
+/**
+ * AdamW: Adam with decoupled weight decay p ← p·(1 − lr·weightDecay). Defaults: lr 1e-3, betas
+ * [0.9, 0.999], eps 1e-8, weightDecay 1e-2. PyTorch: `torch.optim.AdamW`.
+ */
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
 

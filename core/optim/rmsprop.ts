@@ -27,6 +27,10 @@ export interface RMSpropState {
 
 const DEFAULTS: RMSpropOptions = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
 
+/**
+ * RMSprop: divides the gradient by √ of a moving average (alpha) of its square. Defaults: lr 1e-2,
+ * alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false. PyTorch: `torch.optim.RMSprop`.
+ */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   constructor(params: ParamsArg<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super('RMSprop', params, DEFAULTS, options);

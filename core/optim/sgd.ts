@@ -24,6 +24,11 @@ export interface SGDState {
 
 const DEFAULTS: SGDOptions = { lr: NaN, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false };
 
+/**
+ * Stochastic gradient descent, with optional momentum (buffer b ← μ·b + (1 − dampening)·g; Nesterov
+ * optional), weight decay and maximize: p ← p − lr·b. Options: lr (required), momentum, dampening,
+ * nesterov, weightDecay, maximize. PyTorch: `torch.optim.SGD`.
+ */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: ParamsArg<SGDOptions>, options: Partial<SGDOptions> & { lr?: number } = {}) {
     super('SGD', params, DEFAULTS, options);
