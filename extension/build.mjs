@@ -6,6 +6,9 @@ import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPanel } from '../webview/panel/build.mjs';
+import { emitTypes } from '../packaging/types.mjs';
+import { buildTsPlugin, installTsPlugin } from '../packaging/ts-plugin.mjs';
+import { buildNpmPackage } from '../packaging/npm.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outDir = join(root, 'out');
@@ -44,6 +47,7 @@ const extensionBuild = await esbuild.build({
     { in: 'extension/extension.ts', out: 'extension' },
     // The run()-shaped integration tests (`extensionTestsPath`); excluded from the .vsix.
     { in: 'test/e2e/extension-tests/index.ts', out: 'test/extension-tests' },
+    { in: 'test/e2e/extension-tests/types.ts', out: 'test/types-tests' },
   ],
   outdir: outDir,
   outExtension: { '.js': '.cjs' },
@@ -96,3 +100,11 @@ const copyAtomic = (from, to) => {
 const modules = join(root, 'node_modules');
 copyAtomic(join(modules, 'chart.js/dist/chart.umd.min.js'), join(outDir, 'chart.umd.min.js'));
 copyAtomic(join(modules, 'esbuild-wasm/esbuild.wasm'), join(outDir, 'esbuild.wasm'));
+
+// `import … from 'gradscope'` with nothing installed: the public API's declarations (out/types/),
+// the TypeScript server plugin mapping 'gradscope' to them (out/ts-plugin/, also put in the repo's
+// node_modules for an extension host run on the repo; the .vsix gets it from
+// packaging/vsix-ts-plugin.mjs), and the npm package `gradscope` (out/npm/).
+const typesDir = emitTypes(root, join(outDir, 'types'));
+installTsPlugin(await buildTsPlugin(root, join(outDir, 'ts-plugin'), typesDir), root);
+await buildNpmPackage(root);
