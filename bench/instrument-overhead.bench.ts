@@ -5,8 +5,8 @@ import { nn, optim, randn, randint, manualSeed } from 'gradscope';
 import { Recorder } from '../core/instrument/recorder';
 import type { Level } from '../core/instrument/records';
 
-const STEPS = Number(process.env.BENCH_STEPS ?? 40);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const STEPS = Number(process.env.BENCH_STEPS ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
 function trainSteps(level: Level): number {
   const rec = level === 'off' ? null : new Recorder({ level }).start();

@@ -7,6 +7,12 @@ import type { OpDef } from '../ops/op';
 
 let nextId = 1;
 
+/** The id the next node will get: ids are sequential, so a node's id minus this value taken at
+ *  the start of a step is its position in that step's graph. */
+export function peekNextNodeId(): number {
+  return nextId;
+}
+
 export class Node {
   readonly id = nextId++;
   /** Set once backward has run through this node and dropped its saved values. */

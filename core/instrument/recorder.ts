@@ -3,7 +3,7 @@
 // instrumentation; the maths lives in stats/activations/nonfinite, the rules in detectors/.
 
 import type { Tensor } from '../tensor';
-import type { Node } from '../autograd/node';
+import { peekNextNodeId, type Node } from '../autograd/node';
 import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type OptimizerStepEvent } from '../autograd/hooks';
 import { Module } from '../nn/module';
 import * as nnExports from '../nn';
@@ -22,7 +22,7 @@ export interface RecorderOptions {
   level?: Level;
   /** Histograms every K steps; by default K adapts so histograms stay within `histogramBudget`. */
   histogramEvery?: number;
-  /** Share of step time histograms may take when K adapts (default 0.02). */
+  /** Share of step time histograms may take when K adapts (default 0.01). */
   histogramBudget?: number;
   bins?: number;
   /** |pre-activation| beyond which sigmoid/tanh count as saturated (default 5, DeepDiagnosis). */
@@ -38,6 +38,8 @@ interface PendingStep {
 }
 
 const MAX_K = 1000;
+/** Op call sites are re-captured every this many steps (and on the first two, and every step at 'full'). */
+const SITE_REFRESH = 50;
 
 export class Recorder {
   readonly level: Level;
@@ -61,7 +63,14 @@ export class Recorder {
   private siteCounts = new Map<string, number>();
   /** Activation name → the engine layer (module path) it runs inside. */
   private aliases = new Map<string, string>();
-  private nodeSites = new WeakMap<Node, Site>();
+  /**
+   * Where each graph node of a step was created, by its position in the step (node id minus the
+   * first id of the step). Capturing a stack for every op costs microseconds, so sites are taken
+   * on the first steps and every SITE_REFRESH steps; a training loop builds the same graph each
+   * step, and the op name recorded with each site guards against a graph that changed.
+   */
+  private ordinalSites: ({ op: string; site: Site } | undefined)[] = [];
+  private stepFirstNode = peekNextNodeId();
   private bptt = new Map<string, { module: string; layer: number; norms: number[] }>();
   private snapshot = new Map<Tensor, Float32Array>();
   private weightStats = new Map<Tensor, TensorStats>();
@@ -74,6 +83,7 @@ export class Recorder {
   private lastStepEnd = 0;
   private stepMs = 0;
   private histMs = 0;
+  private scheduledMs = 0;
 
   constructor(options: RecorderOptions = {}) {
     this.level = options.level ?? 'default';
@@ -81,7 +91,7 @@ export class Recorder {
     this.bins = options.bins ?? DEFAULT_BINS;
     this.saturation = options.saturationThreshold ?? 5;
     this.fixedK = options.histogramEvery;
-    this.histBudget = options.histogramBudget ?? 0.02;
+    this.histBudget = options.histogramBudget ?? 0.01;
     this.k = this.level === 'full' ? 1 : (this.fixedK ?? 1);
     this.diagnosis = new DiagnosisEngine(options.detectors ?? {}, (path) => this.locate(path));
   }
@@ -130,6 +140,11 @@ export class Recorder {
     return this.index.locate(this.aliases.get(path) ?? path);
   }
 
+  private sitesDue(): boolean {
+    const step = this.step + 1;
+    return this.level === 'full' || step <= 2 || step % SITE_REFRESH === 0;
+  }
+
   private histogramDue(step: number): boolean {
     return this.level === 'full' || step === 1 || step - this.lastHistStep >= this.k;
   }
@@ -140,7 +155,9 @@ export class Recorder {
     const out = e.output;
     // Remember where each graph node was created, so a NaN found in backward points at the
     // user's line that ran the op.
-    if (out.gradFn !== null && !this.nonFiniteSeen) this.nodeSites.set(out.gradFn, captureSite());
+    if (out.gradFn !== null && !this.nonFiniteSeen && this.sitesDue()) {
+      this.ordinalSites[out.gradFn.id - this.stepFirstNode] = { op: out.gradFn.name, site: captureSite() };
+    }
     if (!this.nonFiniteSeen) {
       const i = firstNonFinite(out.data);
       if (i >= 0) this.reportForwardNonFinite(e, out.data[i]!);
@@ -218,7 +235,11 @@ export class Recorder {
         saturatedFrac: h.saturatedFrac === null ? null : Math.max(h.saturatedFrac, prev?.saturatedFrac ?? 0),
       });
     }
-    if (this.histogramDue(this.step + 1) && prev === undefined) this.actHists.push({ name, kind: 'activation', hist: histogram(e.output.data, this.bins) });
+    if (this.histogramDue(this.step + 1) && prev === undefined) {
+      const t0 = performance.now();
+      this.actHists.push({ name, kind: 'activation', hist: histogram(e.output.data, this.bins) });
+      this.scheduledMs += performance.now() - t0;
+    }
   }
 
   // ---- backward -------------------------------------------------------------------------------
@@ -257,7 +278,8 @@ export class Recorder {
 
   private reportBackwardNonFinite(node: Node, value: number): void {
     this.nonFiniteSeen = true;
-    const site = this.nodeSites.get(node);
+    const known = this.ordinalSites[node.id - this.stepFirstNode];
+    const site = known !== undefined && known.op === node.name ? known.site : undefined;
     const frames = site ? userFrames(site) : [];
     this.emitDiagnostic(this.diagnosis.nonFinite({
       phase: 'backward',
@@ -295,7 +317,9 @@ export class Recorder {
       }
       let weight = this.weightStats.get(p.tensor);
       if (weightsDue || weight === undefined) {
+        const w0 = performance.now();
         weight = tensorStats(p.tensor.data);
+        this.scheduledMs += performance.now() - w0;
         this.weightStats.set(p.tensor, weight);
       }
       const row: ParamStep = {
@@ -335,16 +359,22 @@ export class Recorder {
       const h0 = performance.now();
       const entries: HistogramEntry[] = [];
       for (const p of this.index.params) {
-        if (p.tensor.grad !== null && byTensor.get(p.tensor)!.grad !== null) entries.push({ name: p.name, kind: 'grad', hist: histogram(p.tensor.grad.data, this.bins) });
-        entries.push({ name: p.name, kind: 'weight', hist: histogram(p.tensor.data, this.bins) });
+        // The stats of this step give each histogram its range (one pass instead of two).
+        const row = byTensor.get(p.tensor)!;
+        if (p.tensor.grad !== null && row.grad !== null) entries.push({ name: p.name, kind: 'grad', hist: histogram(p.tensor.grad.data, this.bins, row.grad) });
+        entries.push({ name: p.name, kind: 'weight', hist: histogram(p.tensor.data, this.bins, this.weightStats.get(p.tensor)) });
       }
       entries.push(...this.actHists);
-      this.histMs = performance.now() - h0;
+      // Everything that follows the histogram schedule counts against its budget: these
+      // histograms, the activation histograms of the forward, and the weight statistics.
+      this.histMs = performance.now() - h0 + this.scheduledMs;
+      this.scheduledMs = 0;
       this.lastHistStep = step;
       this.emit({ type: 'histograms', step, entries });
       this.adaptK();
     }
     this.actHists = [];
+    this.stepFirstNode = peekNextNodeId();
     this.pending = { record, byTensor };
     this.lastStepEnd = performance.now();
   }

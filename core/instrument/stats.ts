@@ -2,6 +2,8 @@
 // counted, never silently folded in: mean/std/min/max cover the finite values, while the L2 norm
 // covers all of them (so a NaN or Inf gradient shows as a NaN or Inf norm, as in PyTorch).
 
+import { statsSums } from '../kernels/stats';
+
 /** float16's smallest normal (2^-14) and smallest subnormal (2^-24): below them, values are lost without loss scaling. */
 export const FP16_MIN_NORMAL = 2 ** -14;
 export const FP16_MIN_SUBNORMAL = 2 ** -24;
@@ -26,6 +28,14 @@ export interface TensorStats {
 }
 
 export function tensorStats(x: Float32Array): TensorStats {
+  // Large arrays: the same sums in WebAssembly SIMD (several times faster).
+  const w = statsSums(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL);
+  if (w !== null) {
+    if (Number.isFinite(w.sumSq) && Number.isFinite(w.sum)) {
+      return summarize(x.length, x.length, w.sum, w.sumSq, w.sumAbs, w.min, w.max, Math.max(-w.min, w.max), w.zeros, 0, 0, w.belowNormal, w.belowSubnormal);
+    }
+    return carefulStats(x);
+  }
   // Fast path: one loop with no NaN/Inf tests (a non-finite value poisons the sums, which sends
   // the tensor to the careful loop below). This runs on every parameter every step.
   let sum = 0, sumSq = 0, sumAbs = 0, min = Infinity, max = -Infinity, zeros = 0, belowNormal = 0, belowSub = 0;
@@ -108,7 +118,15 @@ export interface Histogram {
 
 export const DEFAULT_BINS = 64;
 
-export function histogram(x: Float32Array, bins = DEFAULT_BINS): Histogram {
+/**
+ * `known`: the tensor's stats, when already computed for this very data; for finite data they give
+ * the range and the zero count, which saves a pass (the range is then [min, max] of all values,
+ * zeros included, a bin-edge difference only).
+ */
+export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorStats): Histogram {
+  if (known !== undefined && known.count === x.length && known.nanCount + known.infCount === 0 && known.min <= known.max) {
+    return { ...binned(x, bins, known.min, known.max), zero: Math.round(known.zeroFrac * known.count), nan: 0, posInf: 0, negInf: 0 };
+  }
   let lo = Infinity, hi = -Infinity, zero = 0, nan = 0, posInf = 0, negInf = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
@@ -118,20 +136,20 @@ export function histogram(x: Float32Array, bins = DEFAULT_BINS): Histogram {
     else if (v === -Infinity) negInf++;
     else { if (v < lo) lo = v; if (v > hi) hi = v; }
   }
+  return lo <= hi ? { ...binned(x, bins, lo, hi), zero, nan, posInf, negInf } : { lo: 0, hi: 0, counts: new Uint32Array(bins), zero, nan, posInf, negInf };
+}
+
+/** Counts of the finite nonzero values of x in `bins` equal bins over [lo, hi]. */
+function binned(x: Float32Array, bins: number, lo: number, hi: number): { lo: number; hi: number; counts: Uint32Array } {
   const counts = new Uint32Array(bins);
-  if (lo <= hi) {
-    // Multiply by the inverse width (no division per element); v - v !== 0 skips NaN and ±Inf.
-    const scale = hi > lo ? bins / (hi - lo) : 0;
-    const last = bins - 1;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i]!;
-      if (v === 0 || v - v !== 0) continue;
-      const b = ((v - lo) * scale) | 0;
-      counts[b > last ? last : b]!++;
-    }
-  } else {
-    lo = 0;
-    hi = 0;
+  // Multiply by the inverse width (no division per element); v - v !== 0 skips NaN and ±Inf.
+  const scale = hi > lo ? bins / (hi - lo) : 0;
+  const last = bins - 1;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v === 0 || v - v !== 0) continue;
+    const b = ((v - lo) * scale) | 0;
+    counts[b > last ? last : b]!++;
   }
-  return { lo, hi, counts, zero, nan, posInf, negInf };
+  return { lo, hi, counts };
 }

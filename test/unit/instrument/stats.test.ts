@@ -102,3 +102,22 @@ describe('tensorStats fast and careful paths agree', () => {
     expect(s.infCount).toBe(0);
   });
 });
+
+describe('histogram from known stats', () => {
+  it('bins the same values in one pass when the stats are given', () => {
+    const x = new Float32Array(5000).map((_, i) => Math.sin(i * 0.37) * (i % 9 === 0 ? 0 : 1));
+    const s = tensorStats(x);
+    const fast = histogram(x, 16, s);
+    const slow = histogram(x, 16);
+    expect(fast.zero).toBe(slow.zero);
+    expect(fast.counts.reduce((a, b) => a + b, 0)).toBe(slow.counts.reduce((a, b) => a + b, 0));
+    expect(fast.lo).toBe(s.min);
+    expect(fast.hi).toBe(s.max);
+  });
+
+  it('falls back to two passes for data with NaN or Inf', () => {
+    const x = new Float32Array([1, NaN, Infinity, -2]);
+    const h = histogram(x, 4, tensorStats(x));
+    expect([h.nan, h.posInf, h.negInf]).toEqual([1, 1, 0]);
+  });
+});
