@@ -12,7 +12,7 @@ export interface EmbeddingLayerOptions {
 
 /**
  * A lookup table of numEmbeddings vectors of size embeddingDim: integer-valued indices of any shape
- * [*] → [*, embeddingDim]. weight starts standard normal. PyTorch: `torch.nn.Embedding`.
+ * […] → […, embeddingDim]. weight starts standard normal. PyTorch: `torch.nn.Embedding`.
  */
 export class Embedding extends Module {
   weight: Tensor;

@@ -10,8 +10,8 @@ export interface LinearOptions {
 }
 
 /**
- * Fully connected layer: y = x·Wᵀ + b over the last dim, input [*, inFeatures] → output
- * [*, outFeatures]. weight [outFeatures, inFeatures] and bias [outFeatures] start kaiming-uniform
+ * Fully connected layer: y = x·Wᵀ + b over the last dim, input […, inFeatures] → output
+ * […, outFeatures]. weight [outFeatures, inFeatures] and bias [outFeatures] start kaiming-uniform
  * (a = √5) as in PyTorch. PyTorch: `torch.nn.Linear(in_features, out_features, bias=True)`.
  */
 export class Linear extends Module {

@@ -12,6 +12,8 @@ export const CommandId = {
   exportReport: 'gradscope.exportReport',
   /** clear-diagnostics.ts */
   clearDiagnostics: 'gradscope.clearDiagnostics',
+  /** new-script.ts */
+  newScript: 'gradscope.newScript',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -8,6 +8,7 @@ import { stopCommand } from './stop';
 import { showPanelCommand } from './show-panel';
 import { exportReportCommand } from './export-report';
 import { clearDiagnosticsCommand } from './clear-diagnostics';
+import { newScriptCommand } from './new-script';
 import { CommandId } from './ids';
 
 export { CommandId } from './ids';
@@ -18,6 +19,7 @@ const HANDLERS: Record<CommandId, (s: Services, ...args: unknown[]) => unknown> 
   [CommandId.showPanel]: showPanelCommand,
   [CommandId.exportReport]: exportReportCommand,
   [CommandId.clearDiagnostics]: clearDiagnosticsCommand,
+  [CommandId.newScript]: newScriptCommand,
 };
 
 export function registerAllCommands(services: Services): vscode.Disposable[] {
