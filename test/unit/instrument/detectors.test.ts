@@ -550,3 +550,13 @@ describe('engine', () => {
     expect(pct(0.8333)).toBe('83.3%');
   });
 });
+
+describe('lr-too-low ignores parameters that got no gradient', () => {
+  it('does not blame the learning rate for layers that did not move for lack of a gradient', () => {
+    const e = engine({ lrLowWindow: 3 });
+    // fc1/fc2 get exact-zero gradients (dead units upstream): ratio 0; fc3 moves healthily.
+    const dead = ['fc1', 'fc2'].map((m) => ({ name: `${m}.weight`, updateRatio: 0, grad: { norm: 0, zeroFrac: 1 } }));
+    feed(e, run(5, () => ({ patch: dead })));
+    expect(codes(e.all())).not.toContain('lr-too-low');
+  });
+});

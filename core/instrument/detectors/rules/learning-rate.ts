@@ -9,7 +9,9 @@ import type { Rule, RuleContext } from './types';
 
 /** Median update ratio over the weight layers (biases start at 0, so their ratio says nothing early on); null without updates. */
 export function medianUpdateRatio(record: StepRecord): number | null {
-  const finite = record.params.filter((p) => p.updateRatio !== null && Number.isFinite(p.updateRatio));
+  // Parameters without a gradient did not move for lack of one, not for the learning rate
+  // (no-gradient and dead-relu report those).
+  const finite = record.params.filter((p) => p.updateRatio !== null && Number.isFinite(p.updateRatio) && p.grad !== null && p.grad.norm > 0);
   if (finite.length === 0) return null;
   const layers = finite.filter(isLayerWeight);
   return median((layers.length > 0 ? layers : finite).map((p) => p.updateRatio!));
