@@ -8,7 +8,7 @@ import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type Op
 import { Module } from '../nn/module';
 import * as nnExports from '../nn';
 import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
-import { histogram, tensorStats, DEFAULT_BINS, type TensorStats } from './stats';
+import { histogram, normStats, tensorStats, DEFAULT_BINS, type TensorStats } from './stats';
 import { firstNonFinite, describeNonFinite } from './nonfinite';
 import { ACTIVATION_OPS, activationHealth } from './activations';
 import { ModelIndex } from './model-index';
@@ -38,6 +38,9 @@ interface PendingStep {
 }
 
 const MAX_K = 1000;
+/** Share of step time the detailed measurement may take between its steps, and its longest interval. */
+const DETAIL_BUDGET = 0.02;
+const MAX_DETAIL_EVERY = 50;
 /** Op call sites are re-captured every this many steps (and on the first two, and every step at 'full'). */
 const SITE_REFRESH = 50;
 
@@ -84,6 +87,9 @@ export class Recorder {
   private stepMs = 0;
   private histMs = 0;
   private scheduledMs = 0;
+  private detailEvery = 1;
+  private lastDetailStep = 0;
+  private detailMs = 0;
 
   constructor(options: RecorderOptions = {}) {
     this.level = options.level ?? 'default';
@@ -140,6 +146,14 @@ export class Recorder {
     return this.index.locate(this.aliases.get(path) ?? path);
   }
 
+  /**
+   * Detailed measurement (full gradient stats, activations, update ratios, detectors): the first
+   * steps, every histogram step, and every `detailEvery` steps as its budget allows; every step at 'full'.
+   */
+  private detailDue(step: number): boolean {
+    return this.level === 'full' || step <= 3 || this.histogramDue(step) || step - this.lastDetailStep >= this.detailEvery;
+  }
+
   private sitesDue(): boolean {
     const step = this.step + 1;
     return this.level === 'full' || step <= 2 || step % SITE_REFRESH === 0;
@@ -162,7 +176,11 @@ export class Recorder {
       const i = firstNonFinite(out.data);
       if (i >= 0) this.reportForwardNonFinite(e, out.data[i]!);
     }
-    if (ACTIVATION_OPS.has(e.op)) this.recordActivation(e);
+    if (ACTIVATION_OPS.has(e.op) && this.detailDue(this.step + 1)) {
+      const a0 = performance.now();
+      this.recordActivation(e);
+      this.detailMs += performance.now() - a0;
+    }
   }
 
   private modulePath(e: { modulePath: string | null; module: object | null }): string {
@@ -305,9 +323,12 @@ export class Recorder {
     // Full weight statistics follow the histogram schedule (weights change slowly); in between,
     // the last ones are carried with the norm kept current by the update-ratio measurement.
     const weightsDue = this.histogramDue(step);
+    // Detailed steps measure everything; between them, gradients get their norm only.
+    const detail = this.detailDue(step);
+    const s0 = performance.now();
     for (const p of this.index.params) {
       const got = this.received.has(p.tensor) && p.tensor.grad !== null;
-      const grad = got ? tensorStats(p.tensor.grad!.data) : null;
+      const grad = got ? (detail ? tensorStats(p.tensor.grad!.data) : normStats(p.tensor.grad!.data)) : null;
       if (grad !== null) {
         sumSq += grad.norm * grad.norm;
         if (!this.nonFiniteSeen && grad.nanCount + grad.infCount > 0) {
@@ -341,6 +362,7 @@ export class Recorder {
         }
       }
     }
+    if (detail) this.detailMs += performance.now() - s0;
     this.received.clear();
     this.leafProducers.clear();
     const record: StepRecord = {
@@ -351,7 +373,12 @@ export class Recorder {
       params,
       activations: [...this.activations.values()],
       bptt: [...this.bptt.values()],
+      ...(detail ? {} : { detail: false }),
     };
+    if (detail) {
+      this.lastDetailStep = step;
+      this.adaptDetail();
+    }
     this.activations.clear();
     this.bptt.clear();
 
@@ -379,6 +406,17 @@ export class Recorder {
     this.lastStepEnd = performance.now();
   }
 
+  /** Chooses the detail interval so detailed measurement stays within its budget. */
+  private adaptDetail(): void {
+    if (this.level === 'full' || this.stepMs <= 0) {
+      this.detailMs = 0;
+      return;
+    }
+    const want = Math.ceil(this.detailMs / (DETAIL_BUDGET * this.stepMs));
+    this.detailEvery = Math.min(MAX_DETAIL_EVERY, Math.max(1, want));
+    this.detailMs = 0;
+  }
+
   /** Chooses K so that histogram time / (K · step time) stays within the budget. */
   private adaptK(): void {
     if (this.level === 'full' || this.fixedK !== undefined) return;
@@ -393,7 +431,12 @@ export class Recorder {
     if (phase === 'before') {
       if (this.index.addLoose(e.params)) this.emit({ type: 'model', summary: this.index.summary() });
       this.snapshot.clear();
-      for (const p of e.params) this.snapshot.set(p, sampleOf(p.data, this.step));
+      // Update ratios are measured on detailed steps (the step that just ended).
+      if (this.pending !== null && this.pending.record.detail !== false) {
+        const u0 = performance.now();
+        for (const p of e.params) this.snapshot.set(p, sampleOf(p.data, this.step));
+        this.detailMs += performance.now() - u0;
+      }
       return;
     }
     const pending = this.pending;

@@ -58,6 +58,12 @@ export interface StepRecord {
   params: ParamStep[];
   activations: ActivationStep[];
   bptt: BpttStep[];
+  /**
+   * False on the steps between detailed ones (a schedule that holds the overhead budget): then
+   * each gradient's stats carry only norm and NaN/Inf counts (other fields NaN), and there are no
+   * activations or update ratios. Absent or true: everything was measured.
+   */
+  detail?: boolean;
 }
 
 export interface HistogramEntry {

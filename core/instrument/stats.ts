@@ -27,15 +27,17 @@ export interface TensorStats {
   fp16BelowSubnormal: number;
 }
 
-export function tensorStats(x: Float32Array): TensorStats {
-  // Large arrays: the same sums in WebAssembly SIMD (several times faster).
+/** All the statistics from the WebAssembly SIMD sums (several times the JS loop), or null where they do not run (short arrays, no wasm). */
+function simdStats(x: Float32Array): TensorStats | null {
   const w = statsSums(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL);
-  if (w !== null) {
-    if (Number.isFinite(w.sumSq) && Number.isFinite(w.sum)) {
-      return summarize(x.length, x.length, w.sum, w.sumSq, w.sumAbs, w.min, w.max, Math.max(-w.min, w.max), w.zeros, 0, 0, w.belowNormal, w.belowSubnormal);
-    }
-    return carefulStats(x);
-  }
+  if (w === null) return null;
+  if (!Number.isFinite(w.sumSq) || !Number.isFinite(w.sum)) return carefulStats(x);
+  return summarize(x.length, x.length, w.sum, w.sumSq, w.sumAbs, w.min, w.max, Math.max(-w.min, w.max), w.zeros, 0, 0, w.belowNormal, w.belowSubnormal);
+}
+
+export function tensorStats(x: Float32Array): TensorStats {
+  const simd = simdStats(x);
+  if (simd !== null) return simd;
   // Fast path: one loop with no NaN/Inf tests (a non-finite value poisons the sums, which sends
   // the tensor to the careful loop below). This runs on every parameter every step.
   let sum = 0, sumSq = 0, sumAbs = 0, min = Infinity, max = -Infinity, zeros = 0, belowNormal = 0, belowSub = 0;
@@ -56,6 +58,24 @@ export function tensorStats(x: Float32Array): TensorStats {
     return summarize(x.length, x.length, sum, sumSq, sumAbs, min, max, Math.max(-min, max), zeros, 0, 0, belowNormal, belowSub);
   }
   return carefulStats(x);
+}
+
+/**
+ * For the steps between detailed ones: at least the L2 norm (and NaN/Inf counts when there are
+ * any). Large arrays get every statistic from the SIMD pass, which costs less than a JS norm loop;
+ * on the JS path the other fields are NaN (the step record says the step is not detailed).
+ */
+export function normStats(x: Float32Array): TensorStats {
+  // Large arrays: the SIMD pass computes every statistic for less than this loop's one.
+  const simd = simdStats(x);
+  if (simd !== null) return simd;
+  let sumSq = 0;
+  for (let i = 0; i < x.length; i++) sumSq += x[i]! * x[i]!;
+  if (!Number.isFinite(sumSq)) return carefulStats(x);
+  return {
+    count: x.length, norm: Math.sqrt(sumSq), mean: NaN, std: NaN, min: NaN, max: NaN, meanAbs: NaN, maxAbs: NaN,
+    zeroFrac: sumSq === 0 ? 1 : NaN, nanCount: 0, infCount: 0, fp16BelowNormal: NaN, fp16BelowSubnormal: NaN,
+  };
 }
 
 /** The slow path, for tensors holding NaN or ±Inf (or finite values whose squares overflow). */

@@ -257,9 +257,11 @@ export class ReportBuilder {
         this.params.set(p.name, t);
       }
       const g = p.grad;
+      // A step between detailed ones measured the norm (and NaN/Inf counts) only.
+      const d = r.detail === false ? null : g;
       const values: Record<ParamCol, number | null> = {
-        gradNorm: g ? g.norm : null, gradMeanAbs: g ? g.meanAbs : null, gradMaxAbs: g ? g.maxAbs : null,
-        gradZeroFrac: g ? g.zeroFrac : null, gradNanCount: g ? g.nanCount : null, gradInfCount: g ? g.infCount : null,
+        gradNorm: g ? g.norm : null, gradMeanAbs: d ? d.meanAbs : null, gradMaxAbs: d ? d.maxAbs : null,
+        gradZeroFrac: d ? d.zeroFrac : null, gradNanCount: g ? g.nanCount : null, gradInfCount: g ? g.infCount : null,
         weightNorm: p.weight.norm, updateRatio: p.updateRatio,
       };
       t.last = { ordinal: n, step: r.step, values };

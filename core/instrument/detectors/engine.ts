@@ -73,6 +73,9 @@ export class DiagnosisEngine {
     // Once values have gone non-finite, every other reading is a consequence (NaN activations
     // look dead, NaN updates look like no update): only nan-inf judges such a step.
     const poisoned = hasNonFinite(record);
+    // Steps between detailed ones carry norms only: judged only when they show absolute
+    // evidence (non-finite values, or a norm past the exploding threshold).
+    if (record.detail === false && !poisoned && !record.params.some((p) => p.grad !== null && p.grad.norm > this.ctx.config.explodingAbsNorm)) return [];
     return this.collect(() => {
       for (const r of this.rules) if (!poisoned || this.seeNonFinite.has(r)) r.observe(record, this.ctx);
     });

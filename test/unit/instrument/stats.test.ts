@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, histogram, tensorStats } from '../../../core/instrument/stats';
+import { FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, histogram, normStats, tensorStats } from '../../../core/instrument/stats';
 import { firstNonFinite } from '../../../core/instrument/nonfinite';
 import { activationHealth } from '../../../core/instrument/activations';
 
@@ -119,5 +119,17 @@ describe('histogram from known stats', () => {
     const x = new Float32Array([1, NaN, Infinity, -2]);
     const h = histogram(x, 4, tensorStats(x));
     expect([h.nan, h.posInf, h.negInf]).toEqual([1, 1, 0]);
+  });
+});
+
+describe('normStats (steps between detailed ones)', () => {
+  it('gives the exact norm on both paths, and counts NaN/Inf', () => {
+    const small = new Float32Array([3, -4]);
+    expect(normStats(small).norm).toBeCloseTo(5, 6);
+    const big = new Float32Array(4096).map((_, i) => Math.cos(i));
+    expect(normStats(big).norm).toBeCloseTo(tensorStats(big).norm, 3);
+    const bad = Float32Array.from([...big, NaN, Infinity]);
+    expect(normStats(bad)).toEqual(expect.objectContaining({ nanCount: 1, infCount: 1 }));
+    expect(normStats(new Float32Array(8)).zeroFrac).toBe(1);
   });
 });

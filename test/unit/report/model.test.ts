@@ -45,6 +45,19 @@ describe('ReportBuilder', () => {
     expect(b.report().status).toBe('running');
   });
 
+  it('keeps only the norm (and NaN/Inf counts) of a step between detailed ones', () => {
+    const b = new ReportBuilder();
+    b.add({ type: 'step', record: stepRecord(1, 1) });
+    b.add({ type: 'step', record: stepRecord(2, 1, { detail: false }) });
+    const w = b.report().parameters.find((p) => p.name === 'fc.weight')!;
+    expect(w.gradNorm.every((v) => typeof v === 'number')).toBe(true);
+    expect(w.gradMeanAbs[0]).toEqual(expect.any(Number));
+    expect(w.gradMeanAbs[1]).toBeNull();
+    expect(w.gradMaxAbs[1]).toBeNull();
+    expect(w.gradZeroFrac[1]).toBeNull();
+    expect(w.gradNanCount[1]).toBe(0);
+  });
+
   it('updates a finding in place by code and module, keeps others apart', () => {
     const b = new ReportBuilder();
     b.add({ type: 'diagnostic', diagnostic: diag({ lastStep: 3, evidence: { deadFrac: 0.9 } }) });
