@@ -51,7 +51,13 @@ export class GradientPanel implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
       return;
     }
-    this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'GradScope', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.options()));
+    // After a window reload VS Code restores the panel's tab but revives it (our serializer) only
+    // once it is shown: a tab still hidden behind another is replaced in its place, not doubled.
+    const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE));
+    const viewColumn = stale[0]?.group.viewColumn ?? vscode.ViewColumn.Beside;
+    this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'GradScope', { viewColumn, preserveFocus }, this.options()));
+    if (stale.length > 0) void vscode.window.tabGroups.close(stale, true);
   }
 
   /** Restores the panel VS Code reopens after a window reload (the history of the old extension host is gone). */
