@@ -161,7 +161,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 /**
  * A running code-server with fresh dirs. Does not open a browser.
  * @param {{ vsix?: string | string[], settings?: Record<string, unknown>, smokeTestDriver?: boolean,
- *           env?: Record<string, string>, name?: string }} [opts]
+ *           env?: Record<string, string>, name?: string, workspaceTrust?: boolean }} [opts]
  */
 export async function startServer(opts = {}) {
   assertToolsInstalled();
@@ -170,7 +170,9 @@ export async function startServer(opts = {}) {
   const dirs = { tmp, userData: join(tmp, 'ud'), extensions: join(tmp, 'ext'), config: join(tmp, 'cfg'), data: join(tmp, 'data') };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
+  // workspaceTrust: a folder nobody trusted opens in Restricted Mode, silently (no start-up prompt).
+  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...trust, ...opts.settings }, null, 2));
 
   const env = {
     ...process.env,
@@ -189,7 +191,7 @@ export async function startServer(opts = {}) {
   const port = await freePort();
   const args = [
     ...base, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-update-check', ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   const log = [];
@@ -234,7 +236,7 @@ function folderQuery(workspace) {
  * workbench. Always `await session.close()` (use `withVSCode` to get that for free).
  * @param {{ workspace: string, vsix?: string | string[], settings?: Record<string, unknown>,
  *           smokeTestDriver?: boolean, env?: Record<string, string>, name?: string,
- *           viewport?: { width: number, height: number } }} opts
+ *           viewport?: { width: number, height: number }, workspaceTrust?: boolean }} opts
  */
 export async function startVSCode(opts) {
   const server = await startServer(opts);
