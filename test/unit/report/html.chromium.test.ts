@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { JsonReport } from '../../../core/report/model';
 import { foldReport, recordExample } from '../helpers/record-example';
+import { inkedCanvasesScript } from '../helpers/canvas-ink';
 import { renderHtmlReport } from '../../../core/report/html';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -44,24 +45,7 @@ async function open(browser: Browser, html: string, name: string, colorScheme: '
 // In-page code is passed as source text: the test's tsconfig has no DOM types.
 const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`;
 
-/** Per canvas id: how many pixels are drawn (non-transparent), read through a scratch canvas so the page's own canvases are never read back. */
-const INKED_CANVASES = `(() => {
-  const out = {};
-  const scratch = document.createElement('canvas');
-  for (const c of Array.from(document.querySelectorAll('canvas'))) {
-    if (c.width === 0 || c.height === 0 || c.closest('.no-data')) { out[c.id] = 0; continue; }
-    scratch.width = c.width;
-    scratch.height = c.height;
-    const ctx = scratch.getContext('2d', { willReadFrequently: true });
-    ctx.clearRect(0, 0, c.width, c.height);
-    ctx.drawImage(c, 0, 0);
-    const px = ctx.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
-    out[c.id] = n;
-  }
-  return out;
-})()`;
+const INKED_CANVASES = inkedCanvasesScript();
 
 async function inkedCanvases(page: Page): Promise<Record<string, number>> {
   return page.evaluate(INKED_CANVASES) as Promise<Record<string, number>>;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunEvent } from '../../../core/instrument/events';
 import { foldReport, recordExample } from '../helpers/record-example';
+import { inkedCanvasesScript } from '../helpers/canvas-ink';
 import type { HostToWebview, WebviewToHost } from '../../../webview/protocol';
 import { panelHtml } from '../../../webview/panel/html';
 import { tagNonFinite } from '../../../webview/wire';
@@ -79,22 +80,7 @@ const STUB = `(() => {
   document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));
 })()`;
 
-const INKED = `(() => {
-  const out = {};
-  const scratch = document.createElement('canvas');
-  for (const c of Array.from(document.querySelectorAll('canvas'))) {
-    if (c.width === 0 || c.height === 0 || c.closest('[hidden]') || c.closest('.no-data') || c.offsetParent === null) { out[c.id] = 0; continue; }
-    scratch.width = c.width; scratch.height = c.height;
-    const ctx = scratch.getContext('2d', { willReadFrequently: true });
-    ctx.clearRect(0, 0, c.width, c.height);
-    ctx.drawImage(c, 0, 0);
-    const px = ctx.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
-    out[c.id] = n;
-  }
-  return out;
-})()`;
+const INKED = inkedCanvasesScript({ skipHidden: true });
 
 interface Panel {
   page: Page;
