@@ -74,6 +74,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
     seed = gradient;
   }
 
+  for (const o of observers) o.onBackwardStart?.(root);
   noGrad(() => runInBackward(() => {
     const rootNode = root.gradFn;
     if (rootNode === null) {

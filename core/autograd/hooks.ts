@@ -30,10 +30,18 @@ export interface OptimizerStepEvent {
   readonly params: readonly Tensor[];
   /** Learning rate of each parameter's group, in the order of `params`. */
   readonly lrs: readonly number[];
+  /**
+   * Filled during the step: Σg² of each parameter's gradient as the update read it, where the
+   * update computes it in the same pass (the WebAssembly SGD step); -1 where it does not. Read
+   * it in the 'after' phase: it gives the instrumentation gradient norms without another pass.
+   */
+  readonly gradSumSq: Float64Array;
 }
 
 export interface EngineObserver {
   onForward?(e: ForwardEvent): void;
+  /** Called when backward() starts, before any gradient is accumulated; `root` is the tensor it runs on. */
+  onBackwardStart?(root: Tensor): void;
   onBackwardNode?(e: BackwardEvent): void;
   /** Called once per backward() after all gradients are accumulated; `root` is the tensor backward() ran on. */
   onBackwardEnd?(root: Tensor): void;
@@ -41,6 +49,8 @@ export interface EngineObserver {
   onLeafGrad?(leaf: Tensor, grad: Tensor): void;
   /** A Module was constructed (only reported while an observer is registered). */
   onModuleCreated?(module: object, site: Site): void;
+  /** Gradients are about to be changed in place (clipping): the last moment to read them as backward left them. */
+  onGradsChanging?(): void;
   /** Around every optimizer step: before it changes the parameters, and after. */
   onOptimizerStep?(phase: 'before' | 'after', e: OptimizerStepEvent): void;
 }

@@ -24,6 +24,11 @@ export interface RecorderOptions {
   histogramEvery?: number;
   /** Share of step time histograms may take when K adapts (default 0.01). */
   histogramBudget?: number;
+  /**
+   * Detailed measurement (all gradient statistics, activations, update ratios, detectors) every
+   * N steps; by default N adapts to a 2% budget. Steps in between record loss and gradient norms.
+   */
+  detailEvery?: number;
   bins?: number;
   /** |pre-activation| beyond which sigmoid/tanh count as saturated (default 5, DeepDiagnosis). */
   saturationThreshold?: number;
@@ -36,6 +41,24 @@ interface PendingStep {
   record: StepRecord;
   byTensor: Map<Tensor, ParamStep>;
 }
+
+/**
+ * The gradients of a step between detailed ones, measured late: when the optimizer reads them
+ * (its update computes Σg² in the same pass, so the norm costs no extra pass over ~all the
+ * parameters), or when anything else may change them first (clipping, the next backward, the
+ * next forward, the end of the run).
+ */
+interface LateGrads {
+  record: StepRecord;
+  entries: { tensor: Tensor; row: ParamStep; data: Float32Array }[];
+  /** The graph node that produced each leaf's gradient, to name it if it is non-finite. */
+  producers: Map<Tensor, Node>;
+  /** Σ‖g‖² of the gradients already measured at the end of backward. */
+  sumSq: number;
+}
+
+/** Past this many unscanned op outputs (a forward never followed by backward), they are scanned at once. */
+const MAX_DEFERRED = 4096;
 
 const MAX_K = 1000;
 /** Share of step time the detailed measurement may take between its steps, and its longest interval. */
@@ -69,16 +92,24 @@ export class Recorder {
   /**
    * Where each graph node of a step was created, by its position in the step (node id minus the
    * first id of the step). Capturing a stack for every op costs microseconds, so sites are taken
-   * on the first steps and every SITE_REFRESH steps; a training loop builds the same graph each
-   * step, and the op name recorded with each site guards against a graph that changed.
+   * on the first steps, every SITE_REFRESH steps, and where the op or module at a position
+   * differs from the one recorded: a training loop builds the same graph each step.
    */
-  private ordinalSites: ({ op: string; site: Site } | undefined)[] = [];
+  private ordinalSites: ({ op: string; module: object | null; site: Site } | undefined)[] = [];
   private stepFirstNode = peekNextNodeId();
   private bptt = new Map<string, { module: string; layer: number; norms: number[] }>();
   private snapshot = new Map<Tensor, Float32Array>();
   private weightStats = new Map<Tensor, TensorStats>();
   private leafProducers = new Map<Tensor, Node>();
   private nonFiniteSeen = false;
+  private late: LateGrads | null = null;
+  /**
+   * At 'default', graph ops' outputs are not scanned for NaN/Inf as they are made: they are kept
+   * (the graph holds them until backward anyway) and scanned, in order, only when the loss or a
+   * gradient turns out non-finite, so the first bad op is still found. Ops outside the graph
+   * (data preprocessing, code under noGrad) are scanned at once: nothing would keep their outputs.
+   */
+  private deferred: ForwardEvent[] = [];
 
   // Histogram schedule: K adapts from measured costs.
   private k: number;
@@ -88,6 +119,7 @@ export class Recorder {
   private histMs = 0;
   private scheduledMs = 0;
   private detailEvery = 1;
+  private readonly fixedDetail: number | undefined;
   private lastDetailStep = 0;
   private detailMs = 0;
 
@@ -98,6 +130,8 @@ export class Recorder {
     this.saturation = options.saturationThreshold ?? 5;
     this.fixedK = options.histogramEvery;
     this.histBudget = options.histogramBudget ?? 0.01;
+    this.fixedDetail = options.detailEvery;
+    if (this.fixedDetail !== undefined) this.detailEvery = Math.max(1, Math.floor(this.fixedDetail));
     this.k = this.level === 'full' ? 1 : (this.fixedK ?? 1);
     this.diagnosis = new DiagnosisEngine(options.detectors ?? {}, (path) => this.locate(path));
   }
@@ -109,7 +143,9 @@ export class Recorder {
     this.remove = addObserver({
       onModuleCreated: (m, site) => { if (m instanceof Module) this.index.add(m, site); },
       onForward: (e) => this.onForward(e),
+      onBackwardStart: (root) => this.onBackwardStart(root),
       onBackwardNode: (e) => this.onBackwardNode(e),
+      onGradsChanging: () => this.measureLateGrads(null),
       onLeafGrad: (leaf) => { this.received.add(leaf); },
       onBackwardEnd: (root) => this.onBackwardEnd(root),
       onOptimizerStep: (phase, e) => this.onOptimizerStep(phase, e),
@@ -122,6 +158,8 @@ export class Recorder {
     if (this.remove === null) return [];
     this.remove();
     this.remove = null;
+    // A forward that no backward followed (a script stopping on a NaN loss) is scanned now.
+    this.scanDeferred();
     this.flush();
     const finished = this.diagnosis.finish();
     for (const d of finished) this.emit({ type: 'diagnostic', diagnostic: d });
@@ -156,7 +194,7 @@ export class Recorder {
 
   private sitesDue(): boolean {
     const step = this.step + 1;
-    return this.level === 'full' || step <= 2 || step % SITE_REFRESH === 0;
+    return step <= 2 || step % SITE_REFRESH === 0;
   }
 
   private histogramDue(step: number): boolean {
@@ -166,15 +204,28 @@ export class Recorder {
   // ---- forward --------------------------------------------------------------------------------
 
   private onForward(e: ForwardEvent): void {
+    // The first op after a backward that the optimizer did not follow: its gradients are measured now.
+    if (this.late !== null) this.measureLateGrads(null);
     const out = e.output;
-    // Remember where each graph node was created, so a NaN found in backward points at the
-    // user's line that ran the op.
-    if (out.gradFn !== null && !this.nonFiniteSeen && this.sitesDue()) {
-      this.ordinalSites[out.gradFn.id - this.stepFirstNode] = { op: out.gradFn.name, site: captureSite() };
-    }
+    const node = out.gradFn;
     if (!this.nonFiniteSeen) {
-      const i = firstNonFinite(out.data);
-      if (i >= 0) this.reportForwardNonFinite(e, out.data[i]!);
+      if (node !== null) {
+        // Remember where each graph node was created, so a NaN found later points at the
+        // user's line that ran the op: on the site-refresh steps, and wherever the graph differs
+        // from the one recorded (another op or module at this position).
+        const ordinal = node.id - this.stepFirstNode;
+        const known = this.ordinalSites[ordinal];
+        if (known === undefined || known.op !== node.name || known.module !== e.module || this.sitesDue()) {
+          this.ordinalSites[ordinal] = { op: node.name, module: e.module, site: captureSite() };
+        }
+      }
+      if (node === null || this.level === 'full') {
+        const i = firstNonFinite(out.data);
+        if (i >= 0) this.reportForwardNonFinite(e, out.data[i]!, captureSite());
+      } else {
+        this.deferred.push(e);
+        if (this.deferred.length > MAX_DEFERRED) this.scanDeferred();
+      }
     }
     if (ACTIVATION_OPS.has(e.op) && this.detailDue(this.step + 1)) {
       const a0 = performance.now();
@@ -194,10 +245,29 @@ export class Recorder {
     return path ?? e.modulePath ?? '';
   }
 
-  private reportForwardNonFinite(e: ForwardEvent, value: number): void {
+  /** Scans the deferred op outputs in the order they were made; reports the first non-finite one. */
+  private scanDeferred(): void {
+    const list = this.deferred;
+    this.deferred = [];
+    if (this.nonFiniteSeen) return;
+    for (const e of list) {
+      const i = firstNonFinite(e.output.data);
+      if (i >= 0) {
+        this.reportForwardNonFinite(e, e.output.data[i]!, this.siteOf(e.output.gradFn!));
+        return;
+      }
+    }
+  }
+
+  /** Where a graph node of the current step was created, if recorded for this very op and module. */
+  private siteOf(node: Node): Site | undefined {
+    const known = this.ordinalSites[node.id - this.stepFirstNode];
+    return known !== undefined && known.op === node.name && known.module === node.module ? known.site : undefined;
+  }
+
+  private reportForwardNonFinite(e: ForwardEvent, value: number, site: Site | undefined): void {
     this.nonFiniteSeen = true;
-    const site = captureSite();
-    const frames = userFrames(site);
+    const frames = site ? userFrames(site) : [];
     const fromInput = e.inputs.findIndex((t) => firstNonFinite(t.data) >= 0);
     const origin: NonFiniteOrigin = {
       phase: 'forward',
@@ -262,6 +332,13 @@ export class Recorder {
 
   // ---- backward -------------------------------------------------------------------------------
 
+  private onBackwardStart(root: Tensor): void {
+    // Gradients of the last step, before this backward adds to them (gradient accumulation).
+    this.measureLateGrads(null);
+    // A non-finite loss: its origin is among this step's forward ops.
+    if (!this.nonFiniteSeen && firstNonFinite(root.data) >= 0) this.scanDeferred();
+  }
+
   private onBackwardNode(e: BackwardEvent): void {
     const tag = e.node.output === null ? undefined : tensorTags.get(e.node.output);
     if (tag !== undefined && tag.kind === 'rnn-step') {
@@ -289,15 +366,17 @@ export class Recorder {
       if (i < 0) continue;
       // Only an origin if the gradient arriving at this node was finite.
       if (firstNonFinite(e.gradOutput.data) >= 0) return;
-      this.reportBackwardNonFinite(e.node, g.data[i]!);
+      // A forward op that made a non-finite value the loss did not show (masked, or summed
+      // away) came first: it is the origin.
+      this.scanDeferred();
+      if (!this.nonFiniteSeen) this.reportBackwardNonFinite(e.node, g.data[i]!);
       return;
     }
   }
 
   private reportBackwardNonFinite(node: Node, value: number): void {
     this.nonFiniteSeen = true;
-    const known = this.ordinalSites[node.id - this.stepFirstNode];
-    const site = known !== undefined && known.op === node.name ? known.site : undefined;
+    const site = this.siteOf(node);
     const frames = site ? userFrames(site) : [];
     this.emitDiagnostic(this.diagnosis.nonFinite({
       phase: 'backward',
@@ -319,22 +398,20 @@ export class Recorder {
 
     const params: ParamStep[] = [];
     const byTensor = new Map<Tensor, ParamStep>();
+    const late: LateGrads['entries'] = [];
     let sumSq = 0;
     // Full weight statistics follow the histogram schedule (weights change slowly); in between,
     // the last ones are carried with the norm kept current by the update-ratio measurement.
     const weightsDue = this.histogramDue(step);
-    // Detailed steps measure everything; between them, gradients get their norm only.
+    // Detailed steps measure everything now; between them, gradients get their norm only, late.
     const detail = this.detailDue(step);
     const s0 = performance.now();
     for (const p of this.index.params) {
       const got = this.received.has(p.tensor) && p.tensor.grad !== null;
-      const grad = got ? (detail ? tensorStats(p.tensor.grad!.data) : normStats(p.tensor.grad!.data)) : null;
+      const grad = got && detail ? tensorStats(p.tensor.grad!.data) : null;
       if (grad !== null) {
         sumSq += grad.norm * grad.norm;
-        if (!this.nonFiniteSeen && grad.nanCount + grad.infCount > 0) {
-          const producer = this.leafProducers.get(p.tensor);
-          if (producer !== undefined) this.reportBackwardNonFinite(producer, grad.nanCount > 0 ? NaN : Infinity);
-        }
+        if (grad.nanCount + grad.infCount > 0) this.reportLeafNonFinite(p.tensor, this.leafProducers, grad);
       }
       let weight = this.weightStats.get(p.tensor);
       if (weightsDue || weight === undefined) {
@@ -349,6 +426,7 @@ export class Recorder {
       };
       params.push(row);
       byTensor.set(p.tensor, row);
+      if (got && !detail) late.push({ tensor: p.tensor, row, data: p.tensor.grad!.data });
     }
     // Leaves that are not tracked parameters (an input with requiresGrad, a loose tensor): the
     // scan their gradients skipped in backward happens here.
@@ -364,7 +442,8 @@ export class Recorder {
     }
     if (detail) this.detailMs += performance.now() - s0;
     this.received.clear();
-    this.leafProducers.clear();
+    // The step's forward outputs are not needed past its backward.
+    this.deferred = [];
     const record: StepRecord = {
       step,
       loss: root.numel() === 1 ? root.data[0]! : null,
@@ -375,6 +454,12 @@ export class Recorder {
       bptt: [...this.bptt.values()],
       ...(detail ? {} : { detail: false }),
     };
+    if (late.length > 0) {
+      this.late = { record, entries: late, producers: this.leafProducers, sumSq };
+      this.leafProducers = new Map();
+    } else {
+      this.leafProducers.clear();
+    }
     if (detail) {
       this.lastDetailStep = step;
       this.adaptDetail();
@@ -408,7 +493,7 @@ export class Recorder {
 
   /** Chooses the detail interval so detailed measurement stays within its budget. */
   private adaptDetail(): void {
-    if (this.level === 'full' || this.stepMs <= 0) {
+    if (this.level === 'full' || this.stepMs <= 0 || this.fixedDetail !== undefined) {
       this.detailMs = 0;
       return;
     }
@@ -427,6 +512,36 @@ export class Recorder {
 
   // ---- optimizer ------------------------------------------------------------------------------
 
+  /**
+   * Measures a step's late gradients: from the Σg² an optimizer update computed (`sums`, in the
+   * order of `params`), else with a pass of their own. Non-finite sums take the full pass, which
+   * counts NaN and Inf and names the op that produced them.
+   */
+  private measureLateGrads(fused: { params: readonly Tensor[]; sums: Float64Array } | null): void {
+    const late = this.late;
+    if (late === null) return;
+    this.late = null;
+    const at = new Map<Tensor, number>();
+    if (fused !== null) fused.params.forEach((p, i) => { if (fused.sums[i]! >= 0) at.set(p, i); });
+    let sumSq = late.sumSq;
+    for (const en of late.entries) {
+      const i = at.get(en.tensor);
+      const s = i === undefined ? NaN : fused!.sums[i]!;
+      const grad = Number.isFinite(s) ? normFromSumSq(en.data.length, s) : normStats(en.data);
+      en.row.grad = grad;
+      sumSq += grad.norm * grad.norm;
+      if (grad.nanCount + grad.infCount > 0) this.reportLeafNonFinite(en.tensor, late.producers, grad);
+    }
+    late.record.gradNorm = Math.sqrt(sumSq);
+  }
+
+  /** A parameter's gradient holds NaN/Inf: the node that produced it is the origin, unless one was found before. */
+  private reportLeafNonFinite(t: Tensor, producers: Map<Tensor, Node>, grad: TensorStats): void {
+    if (this.nonFiniteSeen) return;
+    const producer = producers.get(t);
+    if (producer !== undefined) this.reportBackwardNonFinite(producer, grad.nanCount > 0 ? NaN : Infinity);
+  }
+
   private onOptimizerStep(phase: 'before' | 'after', e: OptimizerStepEvent): void {
     if (phase === 'before') {
       if (this.index.addLoose(e.params)) this.emit({ type: 'model', summary: this.index.summary() });
@@ -439,6 +554,7 @@ export class Recorder {
       }
       return;
     }
+    this.measureLateGrads({ params: e.params, sums: e.gradSumSq });
     const pending = this.pending;
     if (pending !== null) {
       for (const [p, before] of this.snapshot) {
@@ -460,6 +576,7 @@ export class Recorder {
 
   /** Emits the pending step (after its optimizer step, or when the next one starts). */
   private flush(): void {
+    this.measureLateGrads(null);
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
@@ -470,6 +587,14 @@ export class Recorder {
   private emitDiagnostic(d: Diagnostic | null): void {
     if (d !== null) this.emit({ type: 'diagnostic', diagnostic: d });
   }
+}
+
+/** The statistics of a gradient known only by Σg² (a step between detailed ones): the norm, the rest unknown. */
+function normFromSumSq(count: number, sumSq: number): TensorStats {
+  return {
+    count, norm: Math.sqrt(sumSq), mean: NaN, std: NaN, min: NaN, max: NaN, meanAbs: NaN, maxAbs: NaN,
+    zeroFrac: sumSq === 0 ? 1 : NaN, nanCount: 0, infCount: 0, fp16BelowNormal: NaN, fp16BelowSubnormal: NaN,
+  };
 }
 
 /** The engine's own layer classes (activations inside them are named per layer, not per call). */

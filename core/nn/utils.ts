@@ -2,6 +2,7 @@
 
 import { Tensor } from '../tensor';
 import { OpError } from '../shape';
+import { observers } from '../autograd/hooks';
 
 export type ParamsLike = Tensor | Iterable<Tensor>;
 
@@ -17,6 +18,11 @@ function withGrads(params: ParamsLike, fn: string): Tensor[] {
     if (p.grad !== null) out.push(p);
   }
   return out;
+}
+
+/** Tells the instrumentation the gradients are about to change, so it reads them as backward left them. */
+function notifyGradsChanging(): void {
+  for (const o of observers) o.onGradsChanging?.();
 }
 
 export interface ClipGradNormOptions {
@@ -37,6 +43,7 @@ export function clipGradNorm(params: ParamsLike, maxNorm: number, normType: numb
   if (typeof p !== 'number' || !(p > 0)) throw new OpError(fn, `normType must be a positive number or 'inf', got ${String(normType)}`);
   const ps = withGrads(params, fn);
   if (ps.length === 0) return 0;
+  notifyGradsChanging();
 
   // Per-parameter norms are rounded to float32 like torch.norm's results, then combined.
   let total = 0;
@@ -81,7 +88,9 @@ export function clipGradValue(params: ParamsLike, clipValue: number): void {
   if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new OpError(fn, `clipValue must be a non-negative number, got ${String(clipValue)}`);
   const hi = Math.fround(clipValue);
   const lo = -hi;
-  for (const t of withGrads(params, fn)) {
+  const ps = withGrads(params, fn);
+  if (ps.length > 0) notifyGradsChanging();
+  for (const t of ps) {
     const G = t.grad!.data;
     for (let i = 0; i < G.length; i++) { const v = G[i]!; if (v < lo) G[i] = lo; else if (v > hi) G[i] = hi; }
   }

@@ -58,8 +58,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   /** Throws naming the optimizer when an option is out of range. */
   protected abstract validate(options: O): void;
 
-  /** Updates one parameter in place from its gradient; `state` persists across steps. */
-  protected abstract update(p: Tensor, grad: Float32Array, state: S, group: ParamGroup<O>): void;
+  /**
+   * Updates one parameter in place from its gradient; `state` persists across steps. May return
+   * Σg² of the gradient when the update computed it in the same pass (the instrumentation's
+   * gradient norm, without reading the gradient again).
+   */
+  protected abstract update(p: Tensor, grad: Float32Array, state: S, group: ParamGroup<O>): number | void;
 
   /** Fresh state for a parameter's first update. */
   protected abstract initState(p: Tensor, group: ParamGroup<O>): S;
@@ -96,7 +100,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     // The instrumentation measures each update (‖Δw‖/‖w‖) around the step.
     const event = observers.length > 0 ? this.stepEvent() : null;
     if (event !== null) for (const o of observers) o.onOptimizerStep?.('before', event);
-    this.applyUpdates();
+    this.applyUpdates(event?.gradSumSq ?? null);
     if (event !== null) for (const o of observers) o.onOptimizerStep?.('after', event);
   }
 
@@ -104,13 +108,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     const params: Tensor[] = [];
     const lrs: number[] = [];
     for (const g of this.paramGroups) for (const p of g.params) { params.push(p); lrs.push(g.lr); }
-    return { optimizer: this, params, lrs };
+    return { optimizer: this, params, lrs, gradSumSq: new Float64Array(params.length).fill(-1) };
   }
 
-  private applyUpdates(): void {
+  /** `sums`: where to put each parameter's Σg² when its update computes it (in the event's order). */
+  private applyUpdates(sums: Float64Array | null): void {
     noGrad(() => {
+      let index = -1;
       for (const group of this.paramGroups) {
         for (const p of group.params) {
+          index++;
           const grad = p.grad;
           if (grad === null) continue;
           if (grad.data.length !== p.data.length) {
@@ -121,7 +128,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
             state = this.initState(p, group);
             this.state.set(p, state);
           }
-          this.update(p, grad.data, state, group);
+          const sumSq = this.update(p, grad.data, state, group);
+          if (sums !== null && typeof sumSq === 'number') sums[index] = sumSq;
         }
       }
     });
