@@ -1,7 +1,8 @@
 // The one-pass sums behind the instrumentation's tensor statistics, in WebAssembly SIMD (about
-// 10× the JS loop of core/instrument/stats.ts's fast path, which runs on every parameter and
-// gradient every step). Same quantities; the sums are accumulated in double in a different
-// order, so they may differ from the sequential loop in the last bits.
+// 20× the JS loop of core/instrument/stats.ts's fast path, which runs on every parameter and
+// gradient every step). Same quantities; the sums are accumulated in short f32 blocks promoted
+// into double, in a different order, so they may differ from the sequential double loop by about
+// 1e-8 relative. Min, max and the counts are exact.
 
 import { arena, heapBase, wasmKernels } from './wasm';
 

@@ -1,0 +1,52 @@
+// The instrumentation's statistics kernels on one tensor of 235,146 floats (the parameter count of
+// the MLP 784-256-128-10 in instrument-overhead.bench.ts), weight-like N(0, 0.05) with every 13th
+// value 0: ns/element of the stats sums (the copy into wasm memory and the kernel alone) and of
+// the tensor statistics. Interleaved rounds; min and median. `npm run bench stats-kernels`
+import { statsSums } from '../core/kernels/stats';
+import { arena, heapBase, wasmKernels } from '../core/kernels/wasm';
+import { tensorStats, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL } from '../core/instrument/stats';
+
+const N = 235_146;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
+const REPS = Number(process.env.BENCH_REPS ?? 10);
+
+let seed = 12345;
+const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) + 0.5) / 2 ** 32;
+const x = new Float32Array(N);
+for (let i = 0; i < N; i++) x[i] = 0.05 * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
+for (let i = 0; i < N; i += 13) x[i] = 0;
+
+const k = wasmKernels();
+if (k === null) throw new Error('stats-kernels.bench: WebAssembly SIMD is unavailable');
+const px = heapBase(k);
+const pout = px + ((N * 4 + 63) & ~63);
+
+const timed = (f: () => unknown) => (): number => {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+};
+const cases: Record<string, () => number> = {
+  'copy into wasm memory (h.set)': timed(() => arena(k, N * 4).set(x, px >> 2)),
+  'stats_sums kernel (data in place)': () => {
+    arena(k, pout + 128 - px).set(x, px >> 2);
+    const t0 = performance.now();
+    k.stats_sums(px, N, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, pout, pout + 64);
+    return performance.now() - t0;
+  },
+  'statsSums (copy + kernel)': timed(() => statsSums(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL)),
+  'tensorStats': timed(() => tensorStats(x)),
+};
+
+const times: Record<string, number[]> = {};
+for (const name of Object.keys(cases)) times[name] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, f] of Object.entries(cases)) {
+    let ms = 0;
+    for (let i = 0; i < REPS; i++) ms += f();
+    times[name]!.push((ms * 1e6) / (REPS * N));
+  }
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`${N} floats, ${ROUNDS} rounds × ${REPS}: ns/element, min / median`);
+for (const [name, ts] of Object.entries(times)) console.log(`${name.padEnd(40)} ${Math.min(...ts).toFixed(3)} / ${median(ts).toFixed(3)}`);
