@@ -2,7 +2,7 @@
 // counted, never silently folded in: mean/std/min/max cover the finite values, while the L2 norm
 // covers all of them (so a NaN or Inf gradient shows as a NaN or Inf norm, as in PyTorch).
 
-import { statsSums } from '../kernels/stats';
+import { binScale, histogramCounts, statsAndHistogram, statsSums, type StatsSums } from '../kernels/stats';
 
 /** float16's smallest normal (2^-14) and smallest subnormal (2^-24): below them, values are lost without loss scaling. */
 export const FP16_MIN_NORMAL = 2 ** -14;
@@ -30,7 +30,11 @@ export interface TensorStats {
 /** All the statistics from the WebAssembly SIMD sums (several times the JS loop), or null where they do not run (short arrays, no wasm). */
 function simdStats(x: Float32Array): TensorStats | null {
   const w = statsSums(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL);
-  if (w === null) return null;
+  return w === null ? null : fromSums(x, w);
+}
+
+/** The statistics from the kernel's sums of x, or from the careful loop when they are not finite (NaN/Inf in x). */
+function fromSums(x: Float32Array, w: StatsSums): TensorStats {
   if (!Number.isFinite(w.sumSq) || !Number.isFinite(w.sum)) return carefulStats(x);
   return summarize(x.length, x.length, w.sum, w.sumSq, w.sumAbs, w.min, w.max, Math.max(-w.min, w.max), w.zeros, 0, 0, w.belowNormal, w.belowSubnormal);
 }
@@ -159,17 +163,37 @@ export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorSt
   return lo <= hi ? { ...binned(x, bins, lo, hi), zero, nan, posInf, negInf } : { lo: 0, hi: 0, counts: new Uint32Array(bins), zero, nan, posInf, negInf };
 }
 
-/** Counts of the finite nonzero values of x in `bins` equal bins over [lo, hi]. */
+/**
+ * `tensorStats(x)` and `histogram(x, bins, tensorStats(x))` (the same results exactly) with one
+ * copy of x into wasm memory for both passes, for the steps that record a histogram.
+ */
+export function tensorStatsWithHistogram(x: Float32Array, bins = DEFAULT_BINS): { stats: TensorStats; hist: Histogram } {
+  const r = statsAndHistogram(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, bins);
+  const stats = r === null ? tensorStats(x) : fromSums(x, r.sums);
+  if (r === null || r.counts === null) return { stats, hist: histogram(x, bins, stats) };
+  // histogram(x, bins, stats)'s known-stats branch, with the counts already taken over [min, max].
+  return { stats, hist: { lo: r.lo, hi: r.hi, counts: r.counts, zero: Math.round(stats.zeroFrac * stats.count), nan: 0, posInf: 0, negInf: 0 } };
+}
+
+/**
+ * Counts of the finite nonzero values of x in `bins` equal bins over [lo, hi]: bin
+ * trunc((v - lo) · scale) in double, the last bin also taking values above hi, values more than a
+ * bin below lo skipped (neither happens over the data's own range). Large arrays go to the wasm
+ * kernel, which gives the same counts bit for bit; this loop is the fallback and the reference.
+ */
 function binned(x: Float32Array, bins: number, lo: number, hi: number): { lo: number; hi: number; counts: Uint32Array } {
+  const wasm = histogramCounts(x, bins, lo, hi);
+  if (wasm !== null) return { lo, hi, counts: wasm };
   const counts = new Uint32Array(bins);
   // Multiply by the inverse width (no division per element); v - v !== 0 skips NaN and ±Inf.
-  const scale = hi > lo ? bins / (hi - lo) : 0;
+  const scale = binScale(bins, lo, hi);
   const last = bins - 1;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     if (v === 0 || v - v !== 0) continue;
-    const b = ((v - lo) * scale) | 0;
-    counts[b > last ? last : b]!++;
+    const t = (v - lo) * scale;
+    if (t <= -1) continue;
+    counts[t >= last ? last : t | 0]!++;
   }
   return { lo, hi, counts };
 }

@@ -1,7 +1,7 @@
 // One-pass sums for the instrumentation's tensor statistics (core/instrument/stats.ts's fast
 // path): Σv, Σv², Σ|v|, min, max, and counts of zeros and of nonzero values below float16's
-// smallest normal and subnormal. Non-finite values poison the sums, which tells the caller to take
-// its careful path.
+// smallest normal and subnormal; and the histogram counts of its `binned()`. Non-finite values
+// poison the sums, which tells the caller to take its careful path.
 
 #include <wasm_simd128.h>
 
@@ -138,4 +138,66 @@ EXPORT("stats_sums") void stats_sums(const float* x, int n, float minNormal, flo
   if (maxAbs < __builtin_inff() && (maxAbs >= 0x1p56f || (maxAbs > 0 && maxAbs < 0x1p-44f))) sums_f64(x, n, &sum, &sumSq, &ab);
   out[0] = sum; out[1] = sumSq; out[2] = ab; out[3] = lo; out[4] = hi;
   cnt[0] = z; cnt[1] = b; cnt[2] = s;
+}
+
+/**
+ * counts[0..bins) = the histogram of x's finite nonzero values, exactly as the JS loop of
+ * `binned()` in core/instrument/stats.ts for finite lo and scale: t = (v - lo) · scale in double,
+ * skipped when t <= -1, else bin min(trunc(t), bins - 1).
+ *
+ * Per vector: t clamped to [-1, bins - 1] in double, truncated, and read as an integer from the
+ * low word of t + 1.5·2^52 (cheaper in V8 than i32x4.trunc_sat_f64x2_zero); zeros, NaN and ±Inf
+ * are sent to -1 too. Eight partial tables of 1 + bins counts at `tables` (slot 0 collects the
+ * skipped values), one per lane of two vectors, so runs of values in one bin do not wait on the
+ * previous increment of the same counter; the lanes carry byte addresses into their own table.
+ */
+EXPORT("histogram") void histogram(const float* x, int n, int bins, double lo, double scale, unsigned* tables, unsigned* counts) {
+  if (bins <= 0) return;
+  const int stride = bins + 1;
+  for (int j = 0; j < 8 * stride; j++) tables[j] = 0;
+  v128_t lov = wasm_f64x2_splat(lo), sv = wasm_f64x2_splat(scale);
+  v128_t m1 = wasm_f64x2_splat(-1.0), lastd = wasm_f64x2_splat(bins - 1), magic = wasm_f64x2_splat(0x1.8p52);
+  // Finite nonzero ⇔ 1 <= bits(|v|) <= 0x7f7fffff ⇔ bits(|v|) + 0x7fffffff <= 0xff7ffffe (signed).
+  v128_t am = wasm_i32x4_splat(ABS_MASK), k1 = wasm_i32x4_splat(0x7fffffff), k2 = wasm_i32x4_splat((int)0xff7ffffe);
+  int tb = (int)tables, sb = stride * 4;
+  // Lane l's slot for bin b is at tables + l·stride + 1 + b: bytes (b << 2) + base_l.
+  v128_t lbv = wasm_i32x4_make(tb + 4, tb + sb + 4, tb + 2 * sb + 4, tb + 3 * sb + 4);
+  v128_t lbw = wasm_i32x4_add(lbv, wasm_i32x4_splat(4 * sb));
+  int i = 0;
+#define BINS(v, lb, out)                                                                                \
+  do {                                                                                                  \
+    v128_t tl = wasm_f64x2_mul(wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(v), lov), sv);               \
+    v128_t th = wasm_f64x2_mul(wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)), lov), sv); \
+    tl = wasm_f64x2_add(wasm_f64x2_trunc(wasm_f64x2_pmin(wasm_f64x2_pmax(tl, m1), lastd)), magic);    \
+    th = wasm_f64x2_add(wasm_f64x2_trunc(wasm_f64x2_pmin(wasm_f64x2_pmax(th, m1), lastd)), magic);    \
+    v128_t bin = wasm_i32x4_shuffle(tl, th, 0, 2, 4, 6);                                              \
+    v128_t bad = wasm_i32x4_gt(wasm_i32x4_add(wasm_v128_and(v, am), k1), k2);                          \
+    out = wasm_i32x4_add(wasm_i32x4_shl(wasm_v128_or(bin, bad), 2), lb);                               \
+  } while (0)
+  for (; i + 8 <= n; i += 8) {
+    v128_t v = wasm_v128_load(x + i), w = wasm_v128_load(x + i + 4), pv, pw;
+    BINS(v, lbv, pv);
+    BINS(w, lbw, pw);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pv, 0);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pv, 1);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pv, 2);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pv, 3);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pw, 0);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pw, 1);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pw, 2);
+    ++*(unsigned*)wasm_i32x4_extract_lane(pw, 3);
+  }
+#undef BINS
+  for (; i < n; i++) {
+    float v = x[i];
+    if (v == 0.0f || v - v != 0.0f) continue;
+    double t = ((double)v - lo) * scale;
+    if (t <= -1) continue;
+    tables[1 + (t >= bins - 1 ? bins - 1 : (int)t)]++;
+  }
+  for (int j = 0; j < bins; j++) {
+    unsigned c = 0;
+    for (int l = 0; l < 8; l++) c += tables[l * stride + 1 + j];
+    counts[j] = c;
+  }
 }

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, histogram, normStats, tensorStats } from '../../../core/instrument/stats';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, histogram, normStats, tensorStats, tensorStatsWithHistogram } from '../../../core/instrument/stats';
+import { setKernelMode } from '../../../core/kernels/wasm';
 import { firstNonFinite } from '../../../core/instrument/nonfinite';
 import { activationHealth } from '../../../core/instrument/activations';
 
@@ -131,5 +132,56 @@ describe('normStats (steps between detailed ones)', () => {
     const bad = Float32Array.from([...big, NaN, Infinity]);
     expect(normStats(bad)).toEqual(expect.objectContaining({ nanCount: 1, infCount: 1 }));
     expect(normStats(new Float32Array(8)).zeroFrac).toBe(1);
+  });
+});
+
+describe('tensorStatsWithHistogram (one copy into wasm memory for both passes)', () => {
+  afterEach(() => setKernelMode('auto'));
+
+  const data = (n: number, f: (i: number) => number): Float32Array => Float32Array.from({ length: n }, (_, i) => f(i));
+  const cases: Array<[string, Float32Array]> = [
+    ['weights', data(235_146, (i) => Math.sin(i * 0.37) * 0.05 * Math.cos(i * 0.011))],
+    ['gradients with zero rows', data(20_000, (i) => (Math.floor(i / 100) % 3 === 0 ? 0 : Math.cos(i) * 1e-5))],
+    ['positive only (zeros set the range)', data(5000, (i) => (i % 4 === 0 ? 0 : 1 + (i % 97)))],
+    ['constant', data(3000, () => 0.25)],
+    ['all zeros', new Float32Array(4096)],
+    ['NaN', data(5000, (i) => (i === 777 ? NaN : Math.sin(i)))],
+    ['±Inf', data(5000, (i) => (i === 5 ? Infinity : i === 6 ? -Infinity : Math.sin(i)))],
+    ['short (JS path)', data(300, (i) => Math.sin(i) * (i % 3))],
+  ];
+
+  it('equals tensorStats(x) and histogram(x, bins, tensorStats(x)) exactly, on both kernel paths', () => {
+    for (const mode of ['auto', 'js'] as const) {
+      setKernelMode(mode);
+      for (const [name, x] of cases) {
+        for (const bins of [64, 16, 0]) {
+          const stats = tensorStats(x);
+          const got = bins === 64 ? tensorStatsWithHistogram(x) : tensorStatsWithHistogram(x, bins);
+          expect(got.stats, `${mode} ${name} ${bins}`).toEqual(stats);
+          expect({ ...got.hist, counts: Array.from(got.hist.counts) }, `${mode} ${name} ${bins}`).toEqual({ ...histogram(x, bins, stats), counts: Array.from(histogram(x, bins, stats).counts) });
+        }
+      }
+    }
+  });
+
+  it('bins over [min, max] of the finite values, zeros included', () => {
+    const x = data(5000, (i) => (i % 4 === 0 ? 0 : 1 + (i % 97)));
+    const { stats, hist } = tensorStatsWithHistogram(x, 8);
+    expect([hist.lo, hist.hi]).toEqual([0, 97]);
+    expect(hist.zero).toBe(1250);
+    expect(hist.counts.reduce((a, b) => a + b, 0)).toBe(3750);
+    expect(stats.zeroFrac).toBe(0.25);
+  });
+
+  it('histogram() gives the same counts with the wasm kernel and with the JS loop', () => {
+    for (const [name, x] of cases) {
+      const run = (mode: 'auto' | 'js') => {
+        setKernelMode(mode);
+        const known = histogram(x, 64, tensorStats(x));
+        const twoPass = histogram(x, 64);
+        return [Array.from(known.counts), known.lo, known.hi, Array.from(twoPass.counts), twoPass.lo, twoPass.hi, twoPass.nan, twoPass.posInf];
+      };
+      expect(run('auto'), name).toEqual(run('js'));
+    }
   });
 });
