@@ -1,9 +1,10 @@
 // The instrumentation's statistics kernels on one tensor of 235,146 floats (the parameter count of
 // the MLP 784-256-128-10 in instrument-overhead.bench.ts), weight-like N(0, 0.05) with every 13th
-// value 0: ns/element of the stats sums, the 64-bin histogram (JS loop vs wasm), and stats plus
-// histogram with two copies into wasm memory vs one. Interleaved rounds; min and median.
-// `npm run bench stats-kernels`
+// value 0: ns/element of the stats sums, the 64-bin histogram (JS loop vs wasm), stats plus
+// histogram with two copies into wasm memory vs one, and the plain SGD step (which now also sums
+// g²). Interleaved rounds; min and median. `npm run bench stats-kernels`
 import { histogramCounts, statsSums } from '../core/kernels/stats';
+import { sgdPlainStep } from '../core/kernels/elementwise';
 import { arena, heapBase, setKernelMode, wasmKernels } from '../core/kernels/wasm';
 import { histogram, tensorStats, tensorStatsWithHistogram, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL } from '../core/instrument/stats';
 
@@ -17,6 +18,7 @@ const x = new Float32Array(N);
 for (let i = 0; i < N; i++) x[i] = 0.05 * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
 for (let i = 0; i < N; i += 13) x[i] = 0;
 const known = tensorStats(x);
+const P = x.slice();
 
 const k = wasmKernels();
 if (k === null) throw new Error('stats-kernels.bench: WebAssembly SIMD is unavailable');
@@ -53,6 +55,7 @@ const cases: Record<string, () => number> = {
   'tensorStats + histogram, JS': inJs(() => histogram(x, 64, tensorStats(x))),
   'tensorStats + histogram (2 copies)': timed(() => histogram(x, 64, tensorStats(x))),
   'tensorStatsWithHistogram (1 copy)': timed(() => tensorStatsWithHistogram(x, 64)),
+  'sgdPlainStep (update + Σg²)': timed(() => sgdPlainStep(P, x, Math.fround(-1e-30))),
 };
 
 const times: Record<string, number[]> = {};

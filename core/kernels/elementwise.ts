@@ -50,19 +50,21 @@ export function reluBackward(Y: Float32Array, G: Float32Array): Float32Array {
 }
 
 /**
- * The plain SGD update P += f32(negLr · G) in place, in WebAssembly; false (nothing done) for
- * small tensors or without wasm. Bit-identical to the JS loop in core/optim/sgd.ts.
+ * The plain SGD update P += f32(negLr · G) in place, in WebAssembly, returning Σg² of G (in double
+ * from short f32 blocks, within about 1e-8 of a double loop; NaN or +Inf when G holds NaN or
+ * ±Inf), so the gradient's norm comes with the step; null (nothing done) for small tensors or
+ * without wasm. The update is bit-identical to the JS loop in core/optim/sgd.ts.
  */
-export function sgdPlainStep(P: Float32Array, G: Float32Array, negLr: number): boolean {
+export function sgdPlainStep(P: Float32Array, G: Float32Array, negLr: number): number | null {
   const n = P.length;
   const k = n >= MIN_ELEMENTS ? wasmKernels() : null;
-  if (k === null) return false;
+  if (k === null) return null;
   const pp = heapBase(k);
   const pg = pp + align(n * 4);
   const h = arena(k, pg + n * 4 - pp);
   h.set(P, pp >> 2);
   h.set(G, pg >> 2);
-  k.sgd_plain(pp, pg, n, negLr);
+  const sumSq = k.sgd_plain(pp, pg, n, negLr);
   P.set(h.subarray(pp >> 2, (pp >> 2) + n));
-  return true;
+  return sumSq;
 }

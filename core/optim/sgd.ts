@@ -64,7 +64,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     if (wd === 0 && g.momentum === 0 && !g.maximize) {
       // The plain step without the per-element branches below, in wasm SIMD for large tensors
       // (bit-identical; the JS loop measured 2-10 ns/element, a tenth of an MLP step).
-      if (!sgdPlainStep(P, grad, negLr)) for (let i = 0; i < n; i++) P[i] = P[i]! + f32(negLr * grad[i]!);
+      if (sgdPlainStep(P, grad, negLr) === null) for (let i = 0; i < n; i++) P[i] = P[i]! + f32(negLr * grad[i]!);
       return;
     }
     let B: Float32Array | null = null;

@@ -27,16 +27,61 @@ EXPORT("relu_bwd") void relu_bwd(const float* Y, const float* G, float* O, int n
   for (; i < n; i++) O[i] = Y[i] <= 0.0f ? 0.0f : G[i];
 }
 
+static inline double hsum(v128_t a, v128_t b) {
+  return (wasm_f64x2_extract_lane(a, 0) + wasm_f64x2_extract_lane(a, 1)) + (wasm_f64x2_extract_lane(b, 0) + wasm_f64x2_extract_lane(b, 1));
+}
+
+static inline void promote_add(v128_t* lo, v128_t* hi, v128_t v) {
+  *lo = wasm_f64x2_add(*lo, wasm_f64x2_promote_low_f32x4(v));
+  *hi = wasm_f64x2_add(*hi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+}
+
+/** Vectors of 8 floats per f32 block of g² (as stats_sums in stats.c). */
+#define BLOCK 16
+
 /**
  * The plain SGD step P += f32(negLr · G) (no momentum, decay or maximize). Float32 multiply then
  * float32 add rounds exactly as the JS loop (a double sum of two floats rounded to float32).
+ * Returns Σg² of the gradient it read, for the instrumentation's gradient norm: f32 squares
+ * summed over blocks of 16 per lane, each block promoted into double (within about 1e-8 of the
+ * double loop). Where f32 squares may have overflowed (+Inf) or underflowed (a total below
+ * 2^-80) the sum is redone in double; NaN and ±Inf gradients give NaN and +Inf.
  */
-EXPORT("sgd_plain") void sgd_plain(float* P, const float* G, int n, float negLr) {
-  v128_t lr = wasm_f32x4_splat(negLr);
+EXPORT("sgd_plain") double sgd_plain(float* P, const float* G, int n, float negLr) {
+  v128_t lr = wasm_f32x4_splat(negLr), zero = wasm_f32x4_splat(0.0f);
+  v128_t Q0 = wasm_f64x2_splat(0), Q1 = Q0;
   int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    v128_t d = wasm_f32x4_mul(lr, wasm_v128_load(G + i));
-    wasm_v128_store(P + i, wasm_f32x4_add(wasm_v128_load(P + i), d));
+  while (i + 8 <= n) {
+    v128_t q0 = zero, q1 = zero;
+    int end = i + 8 * BLOCK <= n ? i + 8 * BLOCK : n;
+    for (; i + 8 <= end; i += 8) {
+      v128_t g = wasm_v128_load(G + i), h = wasm_v128_load(G + i + 4);
+      wasm_v128_store(P + i, wasm_f32x4_add(wasm_v128_load(P + i), wasm_f32x4_mul(lr, g)));
+      wasm_v128_store(P + i + 4, wasm_f32x4_add(wasm_v128_load(P + i + 4), wasm_f32x4_mul(lr, h)));
+      q0 = wasm_f32x4_add(q0, wasm_f32x4_mul(g, g));
+      q1 = wasm_f32x4_add(q1, wasm_f32x4_mul(h, h));
+    }
+    promote_add(&Q0, &Q1, q0);
+    promote_add(&Q0, &Q1, q1);
   }
-  for (; i < n; i++) P[i] = P[i] + negLr * G[i];
+  double sq = hsum(Q0, Q1);
+  for (; i < n; i++) {
+    float g = G[i];
+    P[i] = P[i] + negLr * g;
+    sq += (double)g * g;
+  }
+  if (sq == __builtin_inf() || sq < 0x1p-80) {
+    v128_t s0 = wasm_f64x2_splat(0), s1 = s0;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      v128_t g = wasm_v128_load(G + j);
+      v128_t lo = wasm_f64x2_promote_low_f32x4(g);
+      v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g, g, 2, 3, 0, 1));
+      s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(lo, lo));
+      s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(hi, hi));
+    }
+    sq = hsum(s0, s1);
+    for (; j < n; j++) sq += (double)G[j] * G[j];
+  }
+  return sq;
 }
