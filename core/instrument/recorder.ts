@@ -8,7 +8,7 @@ import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type Op
 import { Module } from '../nn/module';
 import * as nnExports from '../nn';
 import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
-import { histogram, normStats, tensorStats, DEFAULT_BINS, type TensorStats } from './stats';
+import { histogram, normStats, tensorStats, tensorStatsWithHistogram, DEFAULT_BINS, type TensorStats } from './stats';
 import { firstNonFinite, describeNonFinite } from './nonfinite';
 import { ACTIVATION_OPS, activationHealth } from './activations';
 import { ModelIndex } from './model-index';
@@ -402,21 +402,36 @@ export class Recorder {
     let sumSq = 0;
     // Full weight statistics follow the histogram schedule (weights change slowly); in between,
     // the last ones are carried with the norm kept current by the update-ratio measurement.
-    const weightsDue = this.histogramDue(step);
+    const histDue = this.histogramDue(step);
     // Detailed steps measure everything now; between them, gradients get their norm only, late.
     const detail = this.detailDue(step);
+    // On histogram steps each tensor's statistics and histogram come from one pass.
+    const hists: HistogramEntry[] = [];
     const s0 = performance.now();
     for (const p of this.index.params) {
       const got = this.received.has(p.tensor) && p.tensor.grad !== null;
-      const grad = got && detail ? tensorStats(p.tensor.grad!.data) : null;
+      let grad: TensorStats | null = null;
+      if (got && histDue) {
+        const both = tensorStatsWithHistogram(p.tensor.grad!.data, this.bins);
+        grad = both.stats;
+        hists.push({ name: p.name, kind: 'grad', hist: both.hist });
+      } else if (got && detail) {
+        grad = tensorStats(p.tensor.grad!.data);
+      }
       if (grad !== null) {
         sumSq += grad.norm * grad.norm;
         if (grad.nanCount + grad.infCount > 0) this.reportLeafNonFinite(p.tensor, this.leafProducers, grad);
       }
       let weight = this.weightStats.get(p.tensor);
-      if (weightsDue || weight === undefined) {
+      if (histDue || weight === undefined) {
         const w0 = performance.now();
-        weight = tensorStats(p.tensor.data);
+        if (histDue) {
+          const both = tensorStatsWithHistogram(p.tensor.data, this.bins);
+          weight = both.stats;
+          hists.push({ name: p.name, kind: 'weight', hist: both.hist });
+        } else {
+          weight = tensorStats(p.tensor.data);
+        }
         this.scheduledMs += performance.now() - w0;
         this.weightStats.set(p.tensor, weight);
       }
@@ -467,19 +482,11 @@ export class Recorder {
     this.activations.clear();
     this.bptt.clear();
 
-    if (this.histogramDue(step)) {
-      const h0 = performance.now();
-      const entries: HistogramEntry[] = [];
-      for (const p of this.index.params) {
-        // The stats of this step give each histogram its range (one pass instead of two).
-        const row = byTensor.get(p.tensor)!;
-        if (p.tensor.grad !== null && row.grad !== null) entries.push({ name: p.name, kind: 'grad', hist: histogram(p.tensor.grad.data, this.bins, row.grad) });
-        entries.push({ name: p.name, kind: 'weight', hist: histogram(p.tensor.data, this.bins, this.weightStats.get(p.tensor)) });
-      }
-      entries.push(...this.actHists);
-      // Everything that follows the histogram schedule counts against its budget: these
-      // histograms, the activation histograms of the forward, and the weight statistics.
-      this.histMs = performance.now() - h0 + this.scheduledMs;
+    if (histDue) {
+      const entries = [...hists, ...this.actHists];
+      // Everything that follows the histogram schedule counts against its budget: the weight
+      // statistics with their histograms, and the activation histograms of the forward.
+      this.histMs = this.scheduledMs;
       this.scheduledMs = 0;
       this.lastHistStep = step;
       this.emit({ type: 'histograms', step, entries });
@@ -581,7 +588,10 @@ export class Recorder {
     if (p === null) return;
     this.pending = null;
     this.emit({ type: 'step', record: p.record });
+    // The detectors judge detailed steps: their time counts against the detail budget.
+    const o0 = performance.now();
     for (const d of this.diagnosis.observe(p.record)) this.emitDiagnostic(d);
+    if (p.record.detail !== false) this.detailMs += performance.now() - o0;
   }
 
   private emitDiagnostic(d: Diagnostic | null): void {

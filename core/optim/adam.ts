@@ -41,7 +41,8 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
     return { step: 0, expAvg: zerosLikeParam(p), expAvgSq: zerosLikeParam(p), maxExpAvgSq: g.amsgrad ? zerosLikeParam(p) : null };
   }
 
-  protected update(p: Tensor, grad: Float32Array, s: AdamState, g: ParamGroup<AdamOptions>): void {
+  /** Returns Σg² of the gradient (read anyway: the instrumentation's gradient norm for free). */
+  protected update(p: Tensor, grad: Float32Array, s: AdamState, g: ParamGroup<AdamOptions>): number {
     const [beta1, beta2] = g.betas;
     s.step += 1;
     const bc1 = 1 - beta1 ** s.step;
@@ -60,7 +61,9 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
     const M = s.expAvg.data;
     const V = s.expAvgSq.data;
     const VM = s.maxExpAvgSq?.data ?? null;
+    let sumSq = 0;
     for (let i = 0; i < P.length; i++) {
+      sumSq += grad[i]! * grad[i]!;
       let gi = sign * grad[i]!;
       if (l2 !== 0) gi = f32(gi + f32(l2 * P[i]!));
       if (decay !== 1) P[i] = P[i]! * decay;
@@ -73,6 +76,7 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
       const denom = f32(f32(f32(Math.sqrt(vHat)) / bc2Sqrt) + eps);
       P[i] = P[i]! + f32(f32(negStep * m) / denom);
     }
+    return sumSq;
   }
 }
 

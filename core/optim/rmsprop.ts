@@ -55,7 +55,8 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     };
   }
 
-  protected update(p: Tensor, grad: Float32Array, s: RMSpropState, g: ParamGroup<RMSpropOptions>): void {
+  /** Returns Σg² of the gradient (read anyway: the instrumentation's gradient norm for free). */
+  protected update(p: Tensor, grad: Float32Array, s: RMSpropState, g: ParamGroup<RMSpropOptions>): number {
     s.step += 1;
     const alpha = f32(g.alpha);
     const oma = f32(1 - g.alpha);
@@ -71,7 +72,9 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     if (g.centered && s.gradAvg === null) s.gradAvg = zerosLikeParam(p);
     const B = g.momentum > 0 ? s.momentumBuffer!.data : null;
     const GA = g.centered ? s.gradAvg!.data : null;
+    let sumSq = 0;
     for (let i = 0; i < P.length; i++) {
+      sumSq += grad[i]! * grad[i]!;
       let gi = sign * grad[i]!;
       if (wd !== 0) gi = f32(gi + f32(wd * P[i]!));
       const v = f32(f32(V[i]! * alpha) + f32(f32(oma * gi) * gi));
@@ -93,5 +96,6 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
         P[i] = P[i]! + f32(f32(negLr * gi) / avg);
       }
     }
+    return sumSq;
   }
 }

@@ -53,7 +53,8 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     return { momentumBuffer: null };
   }
 
-  protected update(p: Tensor, grad: Float32Array, state: SGDState, g: ParamGroup<SGDOptions>): void {
+  /** Returns Σg² of the gradient (read anyway: the instrumentation's gradient norm for free). */
+  protected update(p: Tensor, grad: Float32Array, state: SGDState, g: ParamGroup<SGDOptions>): number {
     const P = p.data;
     const n = P.length;
     const wd = f32(g.weightDecay);
@@ -64,8 +65,14 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     if (wd === 0 && g.momentum === 0 && !g.maximize) {
       // The plain step without the per-element branches below, in wasm SIMD for large tensors
       // (bit-identical; the JS loop measured 2-10 ns/element, a tenth of an MLP step).
-      if (sgdPlainStep(P, grad, negLr) === null) for (let i = 0; i < n; i++) P[i] = P[i]! + f32(negLr * grad[i]!);
-      return;
+      const fused = sgdPlainStep(P, grad, negLr);
+      if (fused !== null) return fused;
+      let sumSq = 0;
+      for (let i = 0; i < n; i++) {
+        sumSq += grad[i]! * grad[i]!;
+        P[i] = P[i]! + f32(negLr * grad[i]!);
+      }
+      return sumSq;
     }
     let B: Float32Array | null = null;
     let first = false;
@@ -76,7 +83,9 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       }
       B = state.momentumBuffer.data;
     }
+    let sumSq = 0;
     for (let i = 0; i < n; i++) {
+      sumSq += grad[i]! * grad[i]!;
       let d = sign * grad[i]!;
       if (wd !== 0) d = f32(d + f32(wd * P[i]!));
       if (B !== null) {
@@ -86,5 +95,6 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       }
       P[i] = P[i]! + f32(negLr * d);
     }
+    return sumSq;
   }
 }
