@@ -22,6 +22,7 @@ export interface KernelExports {
   stats_sums(x: number, n: number, minNormal: number, minSub: number, out: number, cnt: number): void;
   histogram(x: number, n: number, bins: number, lo: number, scale: number, tables: number, counts: number): void;
   /** Returns Σg² of G. */
+  first_nonfinite_block(x: number, n: number): number;
   sgd_plain(P: number, G: number, n: number, negLr: number): number;
   maxpool_fwd(X: number, planes: number, H: number, W: number, dH: number, dW: number, rlo: number, rhi: number, OH: number, clo: number, chi: number, OW: number, Y: number, idx: number): void;
 }
