@@ -22,6 +22,8 @@ export interface KernelExports {
   stats_sums(x: number, n: number, minNormal: number, minSub: number, out: number, cnt: number): void;
   histogram(x: number, n: number, bins: number, lo: number, scale: number, tables: number, counts: number): void;
   /** Returns Σg² of G. */
+  column_max(x: number, rows: number, cols: number, out: number): void;
+  count_abs_above(x: number, n: number, t: number): number;
   first_nonfinite_block(x: number, n: number): number;
   sgd_plain(P: number, G: number, n: number, negLr: number): number;
   maxpool_fwd(X: number, planes: number, H: number, W: number, dH: number, dW: number, rlo: number, rhi: number, OH: number, clo: number, chi: number, OW: number, Y: number, idx: number): void;
