@@ -614,33 +614,41 @@ const ENGINE_LAYERS: ReadonlySet<unknown> = new Set(Object.values(nnExports).fil
 const ACTIVATION_MODULE_OPS: Record<string, string> = { ReLU: 'Relu', LeakyReLU: 'LeakyRelu', GELU: 'Gelu', Sigmoid: 'Sigmoid', Tanh: 'Tanh' };
 
 /**
- * The update ratio ‖Δw‖/‖w‖ of a large tensor is estimated on a strided sample of
- * UPDATE_SAMPLE entries (the offset moves each step); smaller tensors are measured exactly.
- * Copying and re-reading every weight around every optimizer step would cost more than the
- * rest of the instrumentation together.
+ * The update ratio ‖Δw‖/‖w‖ of a large tensor is estimated on a sample of UPDATE_SAMPLE entries:
+ * UPDATE_SAMPLE / SAMPLE_RUN runs of SAMPLE_RUN consecutive entries spread evenly over the tensor
+ * (whole cache lines: a strided sample touched a line per entry), starting at an offset that
+ * moves each step; smaller tensors are measured exactly. Copying and re-reading every weight
+ * around every optimizer step would cost more than the rest of the instrumentation together.
  */
 export const UPDATE_SAMPLE = 2048;
+const SAMPLE_RUN = 16;
 
-function sampleStride(n: number): number {
-  return n > UPDATE_SAMPLE ? Math.floor(n / UPDATE_SAMPLE) : 1;
+/** Distance between the starts of two runs (1 when the tensor is measured exactly). */
+function runSpacing(n: number): number {
+  return n > UPDATE_SAMPLE ? Math.floor(n / (UPDATE_SAMPLE / SAMPLE_RUN)) : 1;
+}
+
+/** Where sampled entry i sits in the tensor. */
+function sampleIndex(i: number, spacing: number, offset: number): number {
+  return offset + Math.floor(i / SAMPLE_RUN) * spacing + (i % SAMPLE_RUN);
 }
 
 function sampleOf(w: Float32Array, step: number): Float32Array {
-  const stride = sampleStride(w.length);
-  if (stride === 1) return w.slice();
-  const offset = step % stride;
+  const spacing = runSpacing(w.length);
+  if (spacing === 1) return w.slice();
+  const offset = step % (spacing - SAMPLE_RUN + 1);
   const out = new Float32Array(UPDATE_SAMPLE);
-  for (let i = 0; i < UPDATE_SAMPLE; i++) out[i] = w[offset + i * stride]!;
+  for (let i = 0; i < UPDATE_SAMPLE; i++) out[i] = w[sampleIndex(i, spacing, offset)]!;
   return out;
 }
 
 /** Σ(after − before)², Σ before², Σ after² over the sampled entries. */
 function updateSums(after: Float32Array, before: Float32Array, step: number): { d2: number; w2: number; a2: number } {
-  const stride = before.length === after.length ? 1 : sampleStride(after.length);
-  const offset = stride === 1 ? 0 : step % stride;
+  const spacing = before.length === after.length ? 1 : runSpacing(after.length);
+  const offset = spacing === 1 ? 0 : step % (spacing - SAMPLE_RUN + 1);
   let d2 = 0, w2 = 0, a2 = 0;
   for (let i = 0; i < before.length; i++) {
-    const a = after[offset + i * stride]!;
+    const a = after[spacing === 1 ? i : sampleIndex(i, spacing, offset)]!;
     const b = before[i]!;
     d2 += (a - b) * (a - b);
     w2 += b * b;

@@ -204,3 +204,29 @@ describe('Recorder: NaN origins found from the loss and gradients', () => {
     expect(full[0]!.location!.line).toBe(lineOf('MARK-unused-log'));
   });
 });
+
+describe('Recorder: update ratios of large tensors', () => {
+  it('are estimated from a sample close to the exact ‖Δw‖/‖w‖', () => {
+    const exact: number[] = [];
+    const { steps } = record(() => {
+      manualSeed(5);
+      const layer = new nn.Linear(300, 200);
+      const opt = new optim.SGD(layer.parameters(), { lr: 0.5 });
+      const x = randn([32, 300]);
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        layer.forward(x).pow(2).mean().backward();
+        const before = layer.weight.data.slice();
+        opt.step();
+        let d2 = 0, w2 = 0;
+        before.forEach((b, k) => { d2 += (layer.weight.data[k]! - b) ** 2; w2 += b * b; });
+        exact.push(Math.sqrt(d2 / w2));
+      }
+    }, { detailEvery: 1 });
+    steps.forEach((s, i) => {
+      const est = s.params.find((p) => p.name === 'weight')!.updateRatio!;
+      expect(est / exact[i]!).toBeGreaterThan(0.75);
+      expect(est / exact[i]!).toBeLessThan(1.33);
+    });
+  });
+});
