@@ -3,7 +3,8 @@
 
 import type { DetectorConfig } from '../instrument/detectors';
 import type { Level } from '../instrument/records';
-import type { RunError, RunEvent } from '../instrument/events';
+import type { RunError } from '../instrument/events';
+import type { WireEvent } from './step-codec';
 
 /** workerData of the worker. */
 export interface WorkerInit {
@@ -21,7 +22,8 @@ export type ToWorker = { kind: 'run'; bundle: string };
 
 export type FromWorker =
   | { kind: 'ready'; exports: string[] }
-  | { kind: 'events'; events: RunEvent[]; steps: number }
+  /** Events in order, runs of step events packed (step-codec.ts): the main thread unpacks them. */
+  | { kind: 'events'; events: WireEvent[]; steps: number }
   /** The script ended (the worker then waits to be terminated, except after 'completed'). */
   | { kind: 'end'; status: 'completed' | 'failed' | 'stopped'; steps: number; error?: RunError };
 

@@ -21,6 +21,7 @@ import type { EventSink, RunHandle, RunOptions, RunResult } from './types';
 import { outOfMemoryMessage, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { bundleScript, warmBundler } from './bundle';
 import { endMessage, runErrorOf } from './errors';
+import { unpackEvents } from './step-codec';
 
 let workerOverride: string | null = null;
 
@@ -129,7 +130,7 @@ export function startRun(script: string, options: RunOptions, onEvents: EventSin
         break;
       case 'events':
         steps = Math.max(steps, m.steps);
-        deliver(m.events);
+        deliver(unpackEvents(m.events));
         break;
       case 'end':
         steps = Math.max(steps, m.steps);

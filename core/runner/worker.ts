@@ -15,6 +15,7 @@ import { setEngineFileTest } from '../instrument/callsite';
 import type { RunError, RunEvent } from '../instrument/events';
 import { ENGINE_GLOBAL, outOfMemoryMessage, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { endMessage, runErrorOf } from './errors';
+import { packEvents } from './step-codec';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -55,7 +56,7 @@ function flush(): void {
   if (buffer.length === 0) return;
   const events = buffer;
   buffer = [];
-  send({ kind: 'events', events, steps });
+  send({ kind: 'events', events: packEvents(events), steps });
 }
 
 // ---- steps and the max-steps stop. Registered before the recorder, so on the first engine
