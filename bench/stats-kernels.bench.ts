@@ -1,29 +1,36 @@
-// The instrumentation's statistics kernels on one tensor of 235,146 floats (the parameter count of
-// the MLP 784-256-128-10 in instrument-overhead.bench.ts), weight-like N(0, 0.05) with every 13th
-// value 0: ns/element of the stats sums, the 64-bin histogram (JS loop vs wasm), stats plus
-// histogram with two copies into wasm memory vs one, and the plain SGD step (which now also sums
-// g²). Interleaved rounds; min and median. `npm run bench stats-kernels`
-import { histogramCounts, statsSums } from '../core/kernels/stats';
+// The instrumentation's statistics kernels, ns/element (min / median of interleaved rounds):
+// - one tensor of 235,146 floats (the parameter count of the MLP 784-256-128-10 in
+//   instrument-overhead.bench.ts), weight-like N(0, 0.05) with every 13th value 0: the stats sums,
+//   the 64-bin histogram (JS loop vs wasm), stats plus histogram with one copy into wasm memory
+//   (statsAndHistogram, what the 'full' level runs on every gradient and weight) and with two, the
+//   activation histogram without known stats, and the plain SGD step (which also sums g²);
+// - activation-sized tensors (16,384 and 50,176 floats): statsAndHistogram on the same kind of
+//   data, and histogram(x) without stats on ReLU outputs (half zeros).
+// `npm run bench stats-kernels`; BENCH_ROUNDS / BENCH_REPS scale the rounds.
+import { histogramCounts, statsAndHistogram, statsSums } from '../core/kernels/stats';
 import { sgdPlainStep } from '../core/kernels/elementwise';
 import { arena, heapBase, setKernelMode, wasmKernels } from '../core/kernels/wasm';
 import { histogram, tensorStats, tensorStatsWithHistogram, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL } from '../core/instrument/stats';
 
-const N = 235_146;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
 const REPS = Number(process.env.BENCH_REPS ?? 10);
 
 let seed = 12345;
 const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) + 0.5) / 2 ** 32;
-const x = new Float32Array(N);
-for (let i = 0; i < N; i++) x[i] = 0.05 * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
-for (let i = 0; i < N; i += 13) x[i] = 0;
-const known = tensorStats(x);
-const P = x.slice();
+const gauss = (): number => Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
+/** Weight-like: N(0, 0.05), every 13th value 0. */
+function weights(n: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = i % 13 === 0 ? 0 : 0.05 * gauss();
+  return x;
+}
+/** ReLU outputs: max(0, N(0, 1)). */
+function relu(n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => Math.max(0, gauss()));
+}
 
 const k = wasmKernels();
 if (k === null) throw new Error('stats-kernels.bench: WebAssembly SIMD is unavailable');
-const px = heapBase(k);
-const pout = px + ((N * 4 + 63) & ~63);
 
 // Each case returns the milliseconds it wants counted (the JS-loop cases switch the kernel mode
 // outside the timed part).
@@ -40,33 +47,54 @@ const inJs = (f: () => unknown) => (): number => {
   setKernelMode('auto');
   return dt;
 };
-const cases: Record<string, () => number> = {
-  'copy into wasm memory (h.set)': timed(() => arena(k, N * 4).set(x, px >> 2)),
-  'stats_sums kernel (data in place)': () => {
-    arena(k, pout + 128 - px).set(x, px >> 2);
-    const t0 = performance.now();
-    k.stats_sums(px, N, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, pout, pout + 64);
-    return performance.now() - t0;
-  },
-  'statsSums (copy + kernel)': timed(() => statsSums(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL)),
-  'tensorStats': timed(() => tensorStats(x)),
-  'histogram, JS loop (known stats)': inJs(() => histogram(x, 64, known)),
-  'histogramCounts, wasm (copy + kernel)': timed(() => histogramCounts(x, 64, known.min, known.max)),
-  'tensorStats + histogram, JS': inJs(() => histogram(x, 64, tensorStats(x))),
-  'tensorStats + histogram (2 copies)': timed(() => histogram(x, 64, tensorStats(x))),
-  'tensorStatsWithHistogram (1 copy)': timed(() => tensorStatsWithHistogram(x, 64)),
-  'sgdPlainStep (update + Σg²)': timed(() => sgdPlainStep(P, x, Math.fround(-1e-30))),
-};
 
-const times: Record<string, number[]> = {};
-for (const name of Object.keys(cases)) times[name] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, f] of Object.entries(cases)) {
-    let ms = 0;
-    for (let i = 0; i < REPS; i++) ms += f();
-    times[name]!.push((ms * 1e6) / (REPS * N));
+function run(title: string, n: number, cases: Record<string, () => number>, rounds = ROUNDS, reps = REPS): void {
+  const times: Record<string, number[]> = {};
+  for (const name of Object.keys(cases)) times[name] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, f] of Object.entries(cases)) {
+      let ms = 0;
+      for (let i = 0; i < reps; i++) ms += f();
+      times[name]!.push((ms * 1e6) / (reps * n));
+    }
   }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(`\n${title}: ${rounds} rounds × ${reps}, ns/element min / median`);
+  for (const [name, ts] of Object.entries(times)) console.log(`${name.padEnd(44)} ${Math.min(...ts).toFixed(3)} / ${median(ts).toFixed(3)}`);
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`${N} floats, ${ROUNDS} rounds × ${REPS}: ns/element, min / median`);
-for (const [name, ts] of Object.entries(times)) console.log(`${name.padEnd(40)} ${Math.min(...ts).toFixed(3)} / ${median(ts).toFixed(3)}`);
+
+{
+  const N = 235_146;
+  const x = weights(N);
+  const known = tensorStats(x);
+  const act = relu(N);
+  const P = x.slice();
+  const px = heapBase(k);
+  run(`${N} floats, weight-like`, N, {
+    'copy into wasm memory (h.set)': timed(() => arena(k, N * 4).set(x, px >> 2)),
+    'statsSums (copy + kernels)': timed(() => statsSums(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL)),
+    'tensorStats': timed(() => tensorStats(x)),
+    'histogram, JS loop (known stats)': inJs(() => histogram(x, 64, known)),
+    'histogramCounts, wasm (copy + kernels)': timed(() => histogramCounts(x, 64, known.min, known.max)),
+    'tensorStats + histogram, JS': inJs(() => histogram(x, 64, tensorStats(x))),
+    'tensorStats + histogram (2 copies)': timed(() => histogram(x, 64, tensorStats(x))),
+    'statsAndHistogram (1 copy)': timed(() => statsAndHistogram(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, 64)),
+    'tensorStatsWithHistogram (1 copy)': timed(() => tensorStatsWithHistogram(x, 64)),
+    'histogram(relu), no stats': timed(() => histogram(act, 64)),
+    'sgdPlainStep (update + Σg²)': timed(() => sgdPlainStep(P, x, Math.fround(-1e-30))),
+  });
+}
+
+for (const N of [16_384, 50_176]) {
+  const x = weights(N);
+  const act = relu(N);
+  const px = heapBase(k);
+  const reps = Math.round((REPS * 235_146) / N / 4);
+  run(`${N} floats, weight-like / ReLU outputs`, N, {
+    'copy into wasm memory (h.set)': timed(() => arena(k, N * 4).set(x, px >> 2)),
+    'statsAndHistogram (1 copy)': timed(() => statsAndHistogram(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, 64)),
+    'tensorStatsWithHistogram (1 copy)': timed(() => tensorStatsWithHistogram(x, 64)),
+    'histogram(relu), no stats, JS': inJs(() => histogram(act, 64)),
+    'histogram(relu), no stats': timed(() => histogram(act, 64)),
+  }, ROUNDS, reps);
+}

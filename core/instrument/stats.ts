@@ -2,7 +2,7 @@
 // counted, never silently folded in: mean/std/min/max cover the finite values, while the L2 norm
 // covers all of them (so a NaN or Inf gradient shows as a NaN or Inf norm, as in PyTorch).
 
-import { binScale, histogramCounts, statsAndHistogram, statsSums, type StatsSums } from '../kernels/stats';
+import { binParams, histogramCounts, nonzeroHistogram, statsAndHistogram, statsSums, type StatsSums } from '../kernels/stats';
 
 /** float16's smallest normal (2^-14) and smallest subnormal (2^-24): below them, values are lost without loss scaling. */
 export const FP16_MIN_NORMAL = 2 ** -14;
@@ -145,12 +145,16 @@ export const DEFAULT_BINS = 64;
 /**
  * `known`: the tensor's stats, when already computed for this very data; for finite data they give
  * the range and the zero count, which saves a pass (the range is then [min, max] of all values,
- * zeros included, a bin-edge difference only).
+ * zeros included, a bin-edge difference only). Without them, large finite arrays take their range
+ * and histogram from the wasm kernels with one copy (activations); the loop below is the
+ * reference, and handles NaN and ±Inf.
  */
 export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorStats): Histogram {
   if (known !== undefined && known.count === x.length && known.nanCount + known.infCount === 0 && known.min <= known.max) {
     return { ...binned(x, bins, known.min, known.max), zero: Math.round(known.zeroFrac * known.count), nan: 0, posInf: 0, negInf: 0 };
   }
+  const w = nonzeroHistogram(x, bins);
+  if (w !== null) return { lo: w.lo, hi: w.hi, counts: w.counts, zero: w.zeros, nan: 0, posInf: 0, negInf: 0 };
   let lo = Infinity, hi = -Infinity, zero = 0, nan = 0, posInf = 0, negInf = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
@@ -177,23 +181,37 @@ export function tensorStatsWithHistogram(x: Float32Array, bins = DEFAULT_BINS): 
 
 /**
  * Counts of the finite nonzero values of x in `bins` equal bins over [lo, hi]: bin
- * trunc((v - lo) · scale) in double, the last bin also taking values above hi, values more than a
- * bin below lo skipped (neither happens over the data's own range). Large arrays go to the wasm
- * kernel, which gives the same counts bit for bit; this loop is the fallback and the reference.
+ * clamp(trunc(t), 0, bins - 1) with t from the float32 arithmetic of `binParams` (values below lo
+ * counted in bin 0, above hi in the last; over the data's own range neither happens, and lo falls
+ * in bin 0, hi in the last). Large arrays go to the wasm kernel, which gives the same counts bit
+ * for bit; `binLoop` is the fallback and the reference.
  */
 function binned(x: Float32Array, bins: number, lo: number, hi: number): { lo: number; hi: number; counts: Uint32Array } {
   const wasm = histogramCounts(x, bins, lo, hi);
   if (wasm !== null) return { lo, hi, counts: wasm };
   const counts = new Uint32Array(bins);
-  // Multiply by the inverse width (no division per element); v - v !== 0 skips NaN and ±Inf.
-  const scale = binScale(bins, lo, hi);
-  const last = bins - 1;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    if (v === 0 || v - v !== 0) continue;
-    const t = (v - lo) * scale;
-    if (t <= -1) continue;
-    counts[t >= last ? last : t | 0]!++;
-  }
+  const p = binParams(bins, lo, hi);
+  binLoop(x, counts, p.pre, p.off, p.scale);
   return { lo, hi, counts };
+}
+
+/** counts[bin(v)]++ for the finite nonzero v of x (v - v !== 0 skips NaN and ±Inf); see `binned`. */
+function binLoop(x: Float32Array, counts: Uint32Array, pre: number, off: number, scale: number): void {
+  const last = counts.length - 1;
+  if (pre === 1) {
+    // fround(v · 1) is v: the same t with one rounding less to spell out (the usual ranges).
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v === 0 || v - v !== 0) continue;
+      const t = Math.fround(Math.fround(v - off) * scale);
+      counts[t >= last ? last : t > 0 ? t | 0 : 0]!++;
+    }
+  } else {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v === 0 || v - v !== 0) continue;
+      const t = Math.fround(Math.fround(Math.fround(v * pre) - off) * scale);
+      counts[t >= last ? last : t > 0 ? t | 0 : 0]!++;
+    }
+  }
 }

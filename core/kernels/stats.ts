@@ -3,7 +3,8 @@
 // reference; they run on every parameter and gradient every step). Same quantities; the sums are
 // accumulated in short f32 blocks promoted into double, in a different order, so they may differ
 // from the sequential double loop by about 1e-8 relative. Min, max, counts and histogram counts
-// are exact (the histogram bit-identical to the JS loop).
+// are exact (the histogram bit-identical to the JS loop: both bin with the float32 arithmetic of
+// `binParams`).
 
 import { arena, heapBase, wasmKernels, type KernelExports } from './wasm';
 
@@ -22,15 +23,43 @@ export interface StatsSums {
 /** Arrays shorter than this are summed faster in JS. */
 export const STATS_MIN_ELEMENTS = 1024;
 
+/** Histograms with more bins than this stay in JS (the kernel's per-lane tables grow with the bins). */
+export const HISTOGRAM_MAX_BINS = 4096;
+
 const align = (bytes: number): number => (bytes + 63) & ~63;
 
-/**
- * The histogram's inverse bin width: bins / (hi - lo), 0 when hi <= lo (everything then falls in
- * bin 0). The JS loop and the kernel both use this very double.
- */
+/** The inverse bin width in double: bins / (hi - lo), 0 when hi <= lo. */
 export function binScale(bins: number, lo: number, hi: number): number {
   return hi > lo ? bins / (hi - lo) : 0;
 }
+
+/**
+ * The histogram's bin arithmetic, in float32 so that the kernel bins 4 values per SIMD operation:
+ * a finite value v falls in bin clamp(trunc(t), 0, bins - 1) (NaN t in bin 0), with
+ *
+ *   t = fround(fround(fround(v · pre) - off) · scale)
+ *
+ * (each step rounded to float32, which `Math.fround` of the double result reproduces exactly).
+ * pre is a power of two that keeps the float32 difference and scale finite for extreme ranges
+ * (1 unless hi - lo is below 2^-64 or from 2^127 up), off = lo · pre, scale = bins / (hi - lo) /
+ * pre. Rounding is monotonic, so every value of [lo, hi] gets t >= 0 (lo itself 0: bin 0) and
+ * t <= bins · (1 + 2^-22) (hi in the last bin, by the clamp). hi <= lo (or NaN): everything in bin 0.
+ */
+export interface BinParams {
+  pre: number;
+  off: number;
+  scale: number;
+}
+
+export function binParams(bins: number, lo: number, hi: number): BinParams {
+  if (!(hi > lo)) return { pre: 0, off: 0, scale: 0 };
+  const r = hi - lo;
+  const pre = r >= 2 ** 127 ? 2 ** -2 : r < 2 ** -64 ? 2 ** 64 : 1;
+  return { pre, off: Math.fround(lo * pre), scale: Math.fround(binScale(bins, lo, hi) / pre) };
+}
+
+/** Bins the kernels take (else the JS loop): a positive integer up to HISTOGRAM_MAX_BINS. */
+const kernelBins = (bins: number): boolean => bins > 0 && Number.isInteger(bins) && bins <= HISTOGRAM_MAX_BINS;
 
 /** Places x at the heap base and returns the float view and the offsets of the scratch after it. */
 function layout(k: KernelExports, x: Float32Array, bins: number) {
@@ -38,8 +67,9 @@ function layout(k: KernelExports, x: Float32Array, bins: number) {
   const pout = px + align(x.length * 4);
   const pcnt = pout + 64;
   const ptab = pcnt + 64;
-  const pcounts = ptab + align(8 * (bins + 1) * 4);
-  const h = arena(k, pcounts + bins * 4 - px);
+  // Per-lane tables of the kernel's histograms above 64 bins (up to 64 it has its own).
+  const pcounts = ptab + (bins > 64 ? align(8 * bins * 4) : 0);
+  const h = arena(k, pcounts + Math.max(bins, 0) * 4 - px);
   h.set(x, px >> 2);
   return { h, px, pout, pcnt, ptab, pcounts };
 }
@@ -50,11 +80,7 @@ function readSums(buffer: ArrayBufferLike, pout: number, pcnt: number): StatsSum
   return { sum: d[0]!, sumSq: d[1]!, sumAbs: d[2]!, min: d[3]!, max: d[4]!, zeros: c[0]!, belowNormal: c[1]!, belowSubnormal: c[2]! };
 }
 
-/** Runs the histogram kernel on the n floats at px; a fresh copy of the counts. */
-function runHistogram(k: KernelExports, px: number, n: number, bins: number, lo: number, hi: number, ptab: number, pcounts: number): Uint32Array {
-  k.histogram(px, n, bins, lo, binScale(bins, lo, hi), ptab, pcounts);
-  return new Uint32Array(k.memory.buffer, pcounts, bins).slice();
-}
+const finiteParams = (p: BinParams): boolean => Number.isFinite(p.off) && Number.isFinite(p.scale);
 
 /**
  * The sums of x (non-finite values poison sum/sumSq: the caller then takes its careful path), or
@@ -70,25 +96,53 @@ export function statsSums(x: Float32Array, minNormal: number, minSubnormal: numb
 }
 
 /**
- * Counts of the finite nonzero values of x in `bins` equal-width bins over [lo, hi], exactly as
- * the JS loop of `binned()` in core/instrument/stats.ts: bin trunc((v - lo) · binScale(…)) in
- * double, the last bin also taking everything above, values more than a bin below lo skipped;
- * null for short arrays, without wasm, or for a non-finite lo or bin scale (left to the JS loop).
+ * Counts of the finite nonzero values of x in `bins` equal-width bins over [lo, hi] (values below
+ * lo in bin 0, above hi in the last), exactly as the JS loop of `binned()` in
+ * core/instrument/stats.ts: the float32 arithmetic of `binParams`. Null for short arrays, without
+ * wasm, for NaN or ±Inf in x, more than HISTOGRAM_MAX_BINS bins, or a range whose float32
+ * parameters are not finite (all left to the JS loop).
  */
 export function histogramCounts(x: Float32Array, bins: number, lo: number, hi: number): Uint32Array | null {
   const n = x.length;
-  // The kernel's bin arithmetic assumes a finite t = (v - lo) · scale (always so over a range of float32 data).
-  const k = n >= STATS_MIN_ELEMENTS && Number.isFinite(lo) && Number.isFinite(binScale(bins, lo, hi)) ? wasmKernels() : null;
+  const p = binParams(bins, lo, hi);
+  const k = n >= STATS_MIN_ELEMENTS && finiteParams(p) ? wasmKernels() : null;
   if (k === null) return null;
   // 0 bins: no counts; negative or fractional: the RangeError of the JS loop's `new Uint32Array(bins)`.
   if (!(bins > 0 && Number.isInteger(bins))) return new Uint32Array(bins);
-  const { px, ptab, pcounts } = layout(k, x, bins);
-  return runHistogram(k, px, n, bins, lo, hi, ptab, pcounts);
+  if (bins > HISTOGRAM_MAX_BINS) return null;
+  const { h, px, pout, pcnt, ptab, pcounts } = layout(k, x, bins);
+  k.nonzero_range(px, n, pout, pcnt);
+  const [zeros, nonFinite] = new Int32Array(h.buffer, pcnt, 2);
+  if (nonFinite! > 0) return null;
+  k.histogram(px, n, bins, p.pre, p.off, p.scale, zeros!, ptab, pcounts);
+  return new Uint32Array(k.memory.buffer, pcounts, bins).slice();
+}
+
+/**
+ * The histogram of `histogram(x, bins)` without known statistics, with one copy of x into wasm
+ * memory: range [lo, hi] of the finite nonzero values, their counts (as `histogramCounts`), and the
+ * zeros. Null for short arrays, without wasm, for NaN or ±Inf in x (the JS loop counts those), or
+ * bins the kernel does not take.
+ */
+export function nonzeroHistogram(x: Float32Array, bins: number): { lo: number; hi: number; counts: Uint32Array; zeros: number } | null {
+  const n = x.length;
+  const k = n >= STATS_MIN_ELEMENTS && kernelBins(bins) ? wasmKernels() : null;
+  if (k === null) return null;
+  const { h, px, pout, pcnt, ptab, pcounts } = layout(k, x, bins);
+  k.nonzero_range(px, n, pout, pcnt);
+  const [zeros, nonFinite] = new Int32Array(h.buffer, pcnt, 2);
+  if (nonFinite! > 0) return null;
+  const [lo, hi] = new Float32Array(h.buffer, pout, 2);
+  if (!(lo! <= hi!)) return { lo: 0, hi: 0, counts: new Uint32Array(bins), zeros: zeros! };
+  const p = binParams(bins, lo!, hi!);
+  if (!finiteParams(p)) return null;
+  k.histogram(px, n, bins, p.pre, p.off, p.scale, zeros!, ptab, pcounts);
+  return { lo: lo!, hi: hi!, counts: new Uint32Array(k.memory.buffer, pcounts, bins).slice(), zeros: zeros! };
 }
 
 export interface StatsAndHistogram {
   sums: StatsSums;
-  /** Histogram counts over [lo, hi] = [sums.min, sums.max]; null when the sums are not finite (NaN/Inf data) or bins is not a positive integer. */
+  /** Histogram counts over [lo, hi] = [sums.min, sums.max]; null when the sums are not finite (NaN/Inf data) or bins is not a positive integer up to HISTOGRAM_MAX_BINS. */
   counts: Uint32Array | null;
   lo: number;
   hi: number;
@@ -96,17 +150,24 @@ export interface StatsAndHistogram {
 
 /**
  * `statsSums` and, when its sums are finite, `histogramCounts` over the data's own range [min, max]
- * (zeros included) with one copy of x into wasm memory; null for short arrays or without wasm.
+ * (zeros included) with one copy of x into wasm memory: a first pass for the range and counts, a
+ * second for the sums and the histogram together. Null for short arrays or without wasm.
  */
 export function statsAndHistogram(x: Float32Array, minNormal: number, minSubnormal: number, bins: number): StatsAndHistogram | null {
   const n = x.length;
   const k = n >= STATS_MIN_ELEMENTS ? wasmKernels() : null;
   if (k === null) return null;
-  const withHist = bins > 0 && Number.isInteger(bins);
+  const withHist = kernelBins(bins);
   const { h, px, pout, pcnt, ptab, pcounts } = layout(k, x, withHist ? bins : 0);
-  k.stats_sums(px, n, minNormal, minSubnormal, pout, pcnt);
+  k.stats_range(px, n, minNormal, minSubnormal, pout, pcnt);
+  const range = new Float64Array(h.buffer, pout, 5);
+  const lo = range[3]!, hi = range[4]!;
+  // ±Inf in the range: no histogram (the sums will not be finite either); NaN shows in the sums.
+  const hist = withHist && Number.isFinite(lo) && Number.isFinite(hi);
+  const p = hist ? binParams(bins, lo, hi) : { pre: 0, off: 0, scale: 0 };
+  k.stats_sums_histogram(px, n, hist ? bins : 0, p.pre, p.off, p.scale, pout, pcnt, ptab, pcounts);
   const sums = readSums(h.buffer, pout, pcnt);
   const finite = Number.isFinite(sums.sum) && Number.isFinite(sums.sumSq);
-  const counts = finite && withHist ? runHistogram(k, px, n, bins, sums.min, sums.max, ptab, pcounts) : null;
+  const counts = finite && hist ? new Uint32Array(k.memory.buffer, pcounts, bins).slice() : null;
   return { sums, counts, lo: sums.min, hi: sums.max };
 }

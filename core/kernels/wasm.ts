@@ -20,7 +20,10 @@ export interface KernelExports {
   relu_fwd(X: number, O: number, n: number): void;
   relu_bwd(Y: number, G: number, O: number, n: number): void;
   stats_sums(x: number, n: number, minNormal: number, minSub: number, out: number, cnt: number): void;
-  histogram(x: number, n: number, bins: number, lo: number, scale: number, tables: number, counts: number): void;
+  stats_range(x: number, n: number, minNormal: number, minSub: number, out: number, cnt: number): void;
+  stats_sums_histogram(x: number, n: number, bins: number, pre: number, off: number, scale: number, out: number, cnt: number, tables: number, counts: number): void;
+  histogram(x: number, n: number, bins: number, pre: number, off: number, scale: number, zeros: number, tables: number, counts: number): void;
+  nonzero_range(x: number, n: number, out: number, cnt: number): void;
   /** Returns Σg² of G. */
   column_max(x: number, rows: number, cols: number, out: number): void;
   count_abs_above(x: number, n: number, t: number): number;

@@ -143,6 +143,8 @@ describe('tensorStatsWithHistogram (one copy into wasm memory for both passes)',
     ['weights', data(235_146, (i) => Math.sin(i * 0.37) * 0.05 * Math.cos(i * 0.011))],
     ['gradients with zero rows', data(20_000, (i) => (Math.floor(i / 100) % 3 === 0 ? 0 : Math.cos(i) * 1e-5))],
     ['positive only (zeros set the range)', data(5000, (i) => (i % 4 === 0 ? 0 : 1 + (i % 97)))],
+    ['ReLU outputs (zeros below the nonzero range)', data(16_384, (i) => Math.max(0, Math.sin(i * 0.7) + 0.3 * Math.cos(i * 0.013)))],
+    ['negative with zeros above', data(3001, (i) => (i % 5 === 0 ? 0 : -2 - Math.abs(Math.sin(i))))],
     ['constant', data(3000, () => 0.25)],
     ['all zeros', new Float32Array(4096)],
     ['NaN', data(5000, (i) => (i === 777 ? NaN : Math.sin(i)))],
@@ -173,15 +175,26 @@ describe('tensorStatsWithHistogram (one copy into wasm memory for both passes)',
     expect(stats.zeroFrac).toBe(0.25);
   });
 
-  it('histogram() gives the same counts with the wasm kernel and with the JS loop', () => {
+  it('histogram() gives the same counts with the wasm kernel and with the JS loop, with and without stats', () => {
     for (const [name, x] of cases) {
-      const run = (mode: 'auto' | 'js') => {
-        setKernelMode(mode);
-        const known = histogram(x, 64, tensorStats(x));
-        const twoPass = histogram(x, 64);
-        return [Array.from(known.counts), known.lo, known.hi, Array.from(twoPass.counts), twoPass.lo, twoPass.hi, twoPass.nan, twoPass.posInf];
-      };
-      expect(run('auto'), name).toEqual(run('js'));
+      for (const bins of [64, 16, 100]) {
+        const run = (mode: 'auto' | 'js') => {
+          setKernelMode(mode);
+          const known = histogram(x, bins, tensorStats(x));
+          const twoPass = histogram(x, bins);
+          return { known: { ...known, counts: Array.from(known.counts) }, twoPass: { ...twoPass, counts: Array.from(twoPass.counts) } };
+        };
+        expect(run('auto'), `${name} ${bins}`).toEqual(run('js'));
+      }
     }
+  });
+
+  it('histogram() without stats bins over the finite nonzero values (ReLU outputs: lo is the smallest positive)', () => {
+    const x = data(16_384, (i) => (i % 2 === 0 ? 0 : 0.5 + (i % 1000) / 100));
+    const h = histogram(x, 10);
+    expect([h.lo, h.hi, h.zero]).toEqual([Math.fround(0.51), Math.fround(10.49), 8192]);
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(8192);
+    expect(h.counts[0]).toBeGreaterThan(0);
+    expect(h.counts[9]).toBeGreaterThan(0);
   });
 });
