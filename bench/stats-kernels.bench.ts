@@ -5,9 +5,10 @@
 //   (statsAndHistogram, what the 'full' level runs on every gradient and weight) and with two, the
 //   activation histogram without known stats, and the plain SGD step (which also sums g²);
 // - activation-sized tensors (16,384 and 50,176 floats): statsAndHistogram on the same kind of
-//   data, and histogram(x) without stats on ReLU outputs (half zeros).
+//   data, and histogram(x) without stats on ReLU outputs (half zeros);
+// - the kernels of statsAndHistogram one by one on data already in wasm memory (the split).
 // `npm run bench stats-kernels`; BENCH_ROUNDS / BENCH_REPS scale the rounds.
-import { histogramCounts, statsAndHistogram, statsSums } from '../core/kernels/stats';
+import { binParams, histogramCounts, statsAndHistogram, statsSums } from '../core/kernels/stats';
 import { sgdPlainStep } from '../core/kernels/elementwise';
 import { arena, heapBase, setKernelMode, wasmKernels } from '../core/kernels/wasm';
 import { histogram, tensorStats, tensorStatsWithHistogram, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL } from '../core/instrument/stats';
@@ -82,6 +83,27 @@ function run(title: string, n: number, cases: Record<string, () => number>, roun
     'tensorStatsWithHistogram (1 copy)': timed(() => tensorStatsWithHistogram(x, 64)),
     'histogram(relu), no stats': timed(() => histogram(act, 64)),
     'sgdPlainStep (update + Σg²)': timed(() => sgdPlainStep(P, x, Math.fround(-1e-30))),
+  });
+  // The split of statsAndHistogram: its two kernels with x in place (scratch as its layout).
+  const pout = px + ((N * 4 + 63) & ~63), pcnt = pout + 64, ptab = pcnt + 64;
+  const prep = (): void => {
+    arena(k, ptab + 256 - px).set(x, px >> 2);
+    k.stats_range(px, N, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, pout, pcnt);
+  };
+  prep();
+  const range = new Float64Array(k.memory.buffer, pout, 5);
+  const p = binParams(64, range[3]!, range[4]!);
+  const inPlace = (f: () => void) => (): number => {
+    prep();
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+  run(`${N} floats, kernels on data in wasm memory`, N, {
+    'stats_range (min, max, counts)': inPlace(() => k.stats_range(px, N, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, pout, pcnt)),
+    'stats_sums_histogram (sums + 64 bins)': inPlace(() => k.stats_sums_histogram(px, N, 64, p.pre, p.off, p.scale, pout, pcnt, ptab, ptab)),
+    'stats_sums_histogram (sums only)': inPlace(() => k.stats_sums_histogram(px, N, 0, p.pre, p.off, p.scale, pout, pcnt, ptab, ptab)),
+    'histogram (64 bins, clamped)': inPlace(() => k.histogram(px, N, 64, p.pre, p.off, p.scale, 0, ptab, ptab)),
   });
 }
 
