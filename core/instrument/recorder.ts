@@ -26,7 +26,7 @@ export interface RecorderOptions {
   histogramBudget?: number;
   /**
    * Detailed measurement (all gradient statistics, activations, update ratios, detectors) every
-   * N steps; by default N adapts to a 2% budget. Steps in between record loss and gradient norms.
+   * N steps; by default N adapts to a 1% budget. Steps in between record loss and gradient norms.
    */
   detailEvery?: number;
   bins?: number;
@@ -62,7 +62,7 @@ const MAX_DEFERRED = 4096;
 
 const MAX_K = 1000;
 /** Share of step time the detailed measurement may take between its steps, and its longest interval. */
-const DETAIL_BUDGET = 0.02;
+const DETAIL_BUDGET = 0.01;
 const MAX_DETAIL_EVERY = 50;
 /** Op call sites are re-captured every this many steps (and on the first two, and every step at 'full'). */
 const SITE_REFRESH = 50;
@@ -104,6 +104,13 @@ export class Recorder {
   private nonFiniteSeen = false;
   private late: LateGrads | null = null;
   /**
+   * On histogram steps, a parameter's gradient statistics and histogram (and its weights') are
+   * taken as the gradient arrives in backward, while it and the weights are still in cache (a
+   * later pass re-reads them from memory, and measured ~1.5× slower). Valid only when the
+   * gradient is the parameter's whole gradient: one contribution into an empty .grad.
+   */
+  private early = new Map<Tensor, { grad: StatsAndHist; weight: StatsAndHist } | null>();
+  /**
    * At 'default', graph ops' outputs are not scanned for NaN/Inf as they are made: they are kept
    * (the graph holds them until backward anyway) and scanned, in order, only when the loss or a
    * gradient turns out non-finite, so the first bad op is still found. Ops outside the graph
@@ -122,6 +129,8 @@ export class Recorder {
   private readonly fixedDetail: number | undefined;
   private lastDetailStep = 0;
   private detailMs = 0;
+  private lastJudged = 0;
+  private judgeEvery = 1;
 
   constructor(options: RecorderOptions = {}) {
     this.level = options.level ?? 'default';
@@ -146,7 +155,7 @@ export class Recorder {
       onBackwardStart: (root) => this.onBackwardStart(root),
       onBackwardNode: (e) => this.onBackwardNode(e),
       onGradsChanging: () => this.measureLateGrads(null),
-      onLeafGrad: (leaf) => { this.received.add(leaf); },
+      onLeafGrad: (leaf, grad) => this.onLeafGrad(leaf, grad),
       onBackwardEnd: (root) => this.onBackwardEnd(root),
       onOptimizerStep: (phase, e) => this.onOptimizerStep(phase, e),
     });
@@ -339,6 +348,19 @@ export class Recorder {
     if (!this.nonFiniteSeen && firstNonFinite(root.data) >= 0) this.scanDeferred();
   }
 
+  private onLeafGrad(leaf: Tensor, grad: Tensor): void {
+    this.received.add(leaf);
+    if (!this.histogramDue(this.step + 1)) return;
+    // A second contribution, or one added to a gradient kept from before: measured at the end.
+    if (this.early.has(leaf) || leaf.grad !== null || this.index.param(leaf) === undefined) {
+      this.early.set(leaf, null);
+      return;
+    }
+    const t0 = performance.now();
+    this.early.set(leaf, { grad: tensorStatsWithHistogram(grad.data, this.bins), weight: tensorStatsWithHistogram(leaf.data, this.bins) });
+    this.scheduledMs += performance.now() - t0;
+  }
+
   private onBackwardNode(e: BackwardEvent): void {
     const tag = e.node.output === null ? undefined : tensorTags.get(e.node.output);
     if (tag !== undefined && tag.kind === 'rnn-step') {
@@ -411,8 +433,9 @@ export class Recorder {
     for (const p of this.index.params) {
       const got = this.received.has(p.tensor) && p.tensor.grad !== null;
       let grad: TensorStats | null = null;
+      const early = histDue && got ? this.early.get(p.tensor) : undefined;
       if (got && histDue) {
-        const both = tensorStatsWithHistogram(p.tensor.grad!.data, this.bins);
+        const both = early?.grad ?? tensorStatsWithHistogram(p.tensor.grad!.data, this.bins);
         grad = both.stats;
         hists.push({ name: p.name, kind: 'grad', hist: both.hist });
       } else if (got && detail) {
@@ -426,7 +449,7 @@ export class Recorder {
       if (histDue || weight === undefined) {
         const w0 = performance.now();
         if (histDue) {
-          const both = tensorStatsWithHistogram(p.tensor.data, this.bins);
+          const both = early?.weight ?? tensorStatsWithHistogram(p.tensor.data, this.bins);
           weight = both.stats;
           hists.push({ name: p.name, kind: 'weight', hist: both.hist });
         } else {
@@ -457,6 +480,7 @@ export class Recorder {
     }
     if (detail) this.detailMs += performance.now() - s0;
     this.received.clear();
+    this.early.clear();
     // The step's forward outputs are not needed past its backward.
     this.deferred = [];
     const record: StepRecord = {
@@ -496,6 +520,16 @@ export class Recorder {
     this.stepFirstNode = peekNextNodeId();
     this.pending = { record, byTensor };
     this.lastStepEnd = performance.now();
+  }
+
+  private judgeDue(step: number): boolean {
+    return step <= 3 || step - this.lastJudged >= this.judgeEvery;
+  }
+
+  /** At 'full': the interval between the detectors' judgements, from the time the last one took. */
+  private adaptJudge(step: number, ms: number): void {
+    this.lastJudged = step;
+    if (this.stepMs > 0) this.judgeEvery = Math.min(MAX_DETAIL_EVERY, Math.max(1, Math.ceil(ms / (DETAIL_BUDGET * this.stepMs))));
   }
 
   /** Chooses the detail interval so detailed measurement stays within its budget. */
@@ -588,16 +622,21 @@ export class Recorder {
     if (p === null) return;
     this.pending = null;
     this.emit({ type: 'step', record: p.record });
-    // The detectors judge detailed steps: their time counts against the detail budget.
+    // The detectors judge detailed steps: their time counts against the detail budget. At
+    // 'full', where every step is detailed, they judge on a schedule of their own (same budget).
     const o0 = performance.now();
-    for (const d of this.diagnosis.observe(p.record)) this.emitDiagnostic(d);
-    if (p.record.detail !== false) this.detailMs += performance.now() - o0;
+    const judge = this.level === 'full' ? this.judgeDue(p.record.step) : p.record.detail !== false;
+    for (const d of this.diagnosis.observe(p.record, judge)) this.emitDiagnostic(d);
+    if (judge && this.level === 'full') this.adaptJudge(p.record.step, performance.now() - o0);
+    else if (judge) this.detailMs += performance.now() - o0;
   }
 
   private emitDiagnostic(d: Diagnostic | null): void {
     if (d !== null) this.emit({ type: 'diagnostic', diagnostic: d });
   }
 }
+
+type StatsAndHist = ReturnType<typeof tensorStatsWithHistogram>;
 
 /** The statistics of a gradient known only by Σg² (a step between detailed ones): the norm, the rest unknown. */
 function normFromSumSq(count: number, sumSq: number): TensorStats {
@@ -628,31 +667,38 @@ function runSpacing(n: number): number {
   return n > UPDATE_SAMPLE ? Math.floor(n / (UPDATE_SAMPLE / SAMPLE_RUN)) : 1;
 }
 
-/** Where sampled entry i sits in the tensor. */
-function sampleIndex(i: number, spacing: number, offset: number): number {
-  return offset + Math.floor(i / SAMPLE_RUN) * spacing + (i % SAMPLE_RUN);
+/** The offset of the first run this step (it moves each step, so over steps every entry is seen). */
+function sampleOffset(spacing: number, step: number): number {
+  return step % (spacing - SAMPLE_RUN + 1);
 }
 
 function sampleOf(w: Float32Array, step: number): Float32Array {
   const spacing = runSpacing(w.length);
   if (spacing === 1) return w.slice();
-  const offset = step % (spacing - SAMPLE_RUN + 1);
+  const offset = sampleOffset(spacing, step);
   const out = new Float32Array(UPDATE_SAMPLE);
-  for (let i = 0; i < UPDATE_SAMPLE; i++) out[i] = w[sampleIndex(i, spacing, offset)]!;
+  for (let r = 0, i = 0; i < UPDATE_SAMPLE; r += spacing) {
+    for (let k = 0; k < SAMPLE_RUN; k++, i++) out[i] = w[offset + r + k]!;
+  }
   return out;
 }
 
 /** Σ(after − before)², Σ before², Σ after² over the sampled entries. */
 function updateSums(after: Float32Array, before: Float32Array, step: number): { d2: number; w2: number; a2: number } {
-  const spacing = before.length === after.length ? 1 : runSpacing(after.length);
-  const offset = spacing === 1 ? 0 : step % (spacing - SAMPLE_RUN + 1);
+  const exact = before.length === after.length;
+  const spacing = exact ? before.length : runSpacing(after.length);
+  const run = exact ? before.length : SAMPLE_RUN;
+  const offset = exact ? 0 : sampleOffset(spacing, step);
+  // Plain local sums (a closure over them would box every update).
   let d2 = 0, w2 = 0, a2 = 0;
-  for (let i = 0; i < before.length; i++) {
-    const a = after[spacing === 1 ? i : sampleIndex(i, spacing, offset)]!;
-    const b = before[i]!;
-    d2 += (a - b) * (a - b);
-    w2 += b * b;
-    a2 += a * a;
+  for (let r = 0, i = 0; i < before.length; r += spacing) {
+    for (let k = 0; k < run; k++, i++) {
+      const a = after[offset + r + k]!;
+      const b = before[i]!;
+      d2 += (a - b) * (a - b);
+      w2 += b * b;
+      a2 += a * a;
+    }
   }
   return { d2, w2, a2 };
 }

@@ -69,13 +69,14 @@ export class DiagnosisEngine {
     this.seeNonFinite = new Set(this.rules.filter((r) => r === this.nanInf || r instanceof LossDivergenceRule || r instanceof LossPlateauRule));
   }
 
-  observe(record: StepRecord): Diagnostic[] {
+  /** `judge`: false to look at the step for absolute evidence only (default: whether it is detailed). */
+  observe(record: StepRecord, judge = record.detail !== false): Diagnostic[] {
     // Once values have gone non-finite, every other reading is a consequence (NaN activations
     // look dead, NaN updates look like no update): only nan-inf judges such a step.
     const poisoned = hasNonFinite(record);
     // Steps between detailed ones carry norms only: judged only when they show absolute
     // evidence (non-finite values, or a norm past the exploding threshold).
-    if (record.detail === false && !poisoned && !record.params.some((p) => p.grad !== null && p.grad.norm > this.ctx.config.explodingAbsNorm)) return [];
+    if (!judge && !poisoned && !record.params.some((p) => p.grad !== null && p.grad.norm > this.ctx.config.explodingAbsNorm)) return [];
     return this.collect(() => {
       for (const r of this.rules) if (!poisoned || this.seeNonFinite.has(r)) r.observe(record, this.ctx);
     });
