@@ -6,8 +6,8 @@ import { nn, optim, randn, randint, manualSeed } from 'gradscope';
 import { Recorder } from '../core/instrument/recorder';
 import type { Level } from '../core/instrument/records';
 
-const STEPS = Number(process.env.BENCH_STEPS ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const STEPS = Number(process.env.BENCH_STEPS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 function trainSteps(level: Level): number {
   const rec = level === 'off' ? null : new Recorder({ level }).start();
@@ -34,11 +34,16 @@ const levels: Level[] = ['off', 'default', 'full'];
 const results: Record<Level, number[]> = { off: [], default: [], full: [] };
 trainSteps('off'); // warm up the JIT
 for (let r = 0; r < ROUNDS; r++) for (const l of levels) results[l].push(trainSteps(l));
+// On a shared machine other load comes and goes: medians of interleaved rounds, and the best
+// round of each level (its least disturbed run) as a second reading.
+const best = (xs: number[]) => Math.max(...xs);
 const off = median(results.off);
+const offBest = best(results.off);
 const BUDGET: Record<Level, number> = { off: 0, default: 5, full: 25 };
 for (const l of levels) {
   const s = median(results[l]);
   const overhead = (off / s - 1) * 100;
-  const verdict = l === 'off' ? '' : `  (budget ≤ ${BUDGET[l]}%: ${overhead <= BUDGET[l] ? 'met' : 'NOT met'})`;
+  const overheadBest = (offBest / best(results[l]) - 1) * 100;
+  const verdict = l === 'off' ? '' : `  best rounds: ${overheadBest.toFixed(1)}%  (budget ≤ ${BUDGET[l]}%: ${overhead <= BUDGET[l] ? 'met' : 'NOT met'})`;
   console.log(`${l.padEnd(8)} ${s.toFixed(2)} steps/s  (median of ${ROUNDS} × ${STEPS} steps)  overhead vs off: ${l === 'off' ? '—' : `${overhead.toFixed(1)}%`}${verdict}`);
 }
