@@ -77,6 +77,7 @@ export class Recorder {
   private readonly fixedK: number | undefined;
   private readonly histBudget: number;
   private remove: (() => void) | null = null;
+  private paused = false;
 
   private step = 0;
   private pending: PendingStep | null = null;
@@ -148,6 +149,30 @@ export class Recorder {
   /** Starts listening to the engine. Modules built before start() get no construction site. */
   start(): this {
     if (this.remove !== null || this.level === 'off') return this;
+    this.listen();
+    return this;
+  }
+
+  /**
+   * Stops listening for a while without ending the run (e.g. around an evaluation loop, or to
+   * compare levels block by block in one process): the pending step is flushed, and steps
+   * resume their numbering on resume(). Time paused does not count as step time.
+   */
+  pause(): void {
+    if (this.remove === null) return;
+    this.remove();
+    this.remove = null;
+    this.flush();
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.listen();
+  }
+
+  private listen(): void {
     this.lastStepEnd = performance.now();
     this.remove = addObserver({
       onModuleCreated: (m, site) => { if (m instanceof Module) this.index.add(m, site); },
@@ -159,14 +184,14 @@ export class Recorder {
       onBackwardEnd: (root) => this.onBackwardEnd(root),
       onOptimizerStep: (phase, e) => this.onOptimizerStep(phase, e),
     });
-    return this;
   }
 
   /** Stops listening; flushes the last step and the end-of-run rules. */
   stop(): Diagnostic[] {
-    if (this.remove === null) return [];
-    this.remove();
+    if (this.remove === null && !this.paused) return [];
+    this.remove?.();
     this.remove = null;
+    this.paused = false;
     // A forward that no backward followed (a script stopping on a NaN loss) is scanned now.
     this.scanDeferred();
     this.flush();

@@ -230,3 +230,31 @@ describe('Recorder: update ratios of large tensors', () => {
     });
   });
 });
+
+describe('Recorder: pause and resume', () => {
+  it('records nothing while paused, keeps numbering steps after, and stops cleanly while paused', () => {
+    const events: RunEvent[] = [];
+    const rec = new Recorder({ emit: (e) => events.push(e) }).start();
+    const model = mlp();
+    const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
+    const train = (n: number, x = randn([4, 64])) => {
+      for (let i = 0; i < n; i++) {
+        opt.zeroGrad();
+        model.forward(x).pow(2).mean().backward();
+        opt.step();
+      }
+    };
+    train(2);
+    rec.pause();
+    train(3, randn([4, 64]).mul(0).add(NaN)); // NaN while paused: not seen
+    rec.resume();
+    // Resume with fresh weights: the paused NaN steps changed them.
+    for (const p of model.parameters()) p.data.fill(0.01);
+    train(2);
+    rec.pause();
+    rec.stop();
+    const steps = events.flatMap((e) => (e.type === 'step' ? [e.record.step] : []));
+    expect(steps).toEqual([1, 2, 3, 4]);
+    expect(rec.diagnostics().filter((d) => d.code === 'nan-inf')).toEqual([]);
+  });
+});
