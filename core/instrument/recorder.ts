@@ -22,11 +22,11 @@ export interface RecorderOptions {
   level?: Level;
   /** Histograms every K steps; by default K adapts so histograms stay within `histogramBudget`. */
   histogramEvery?: number;
-  /** Share of step time histograms may take when K adapts (default 0.005: every ~60 steps on the benchmark MLP). */
+  /** Share of step time histograms may take when K adapts (default 0.0025: every ~120 steps on the benchmark MLP). */
   histogramBudget?: number;
   /**
    * Detailed measurement (all gradient statistics, activations, update ratios, detectors) every
-   * N steps; by default N adapts to a 1% budget. Steps in between record loss and gradient norms.
+   * N steps; by default N adapts to a 0.5% budget. Steps in between record loss and gradient norms.
    */
   detailEvery?: number;
   bins?: number;
@@ -62,7 +62,7 @@ const MAX_DEFERRED = 4096;
 
 const MAX_K = 1000;
 /** Share of step time the detailed measurement may take between its steps, and its longest interval. */
-const DETAIL_BUDGET = 0.01;
+const DETAIL_BUDGET = 0.005;
 const MAX_DETAIL_EVERY = 50;
 /** Op call sites are re-captured every this many steps (and on the first two, and every step at 'full'). */
 const SITE_REFRESH = 50;
@@ -139,7 +139,7 @@ export class Recorder {
     this.bins = options.bins ?? DEFAULT_BINS;
     this.saturation = options.saturationThreshold ?? 5;
     this.fixedK = options.histogramEvery;
-    this.histBudget = options.histogramBudget ?? 0.005;
+    this.histBudget = options.histogramBudget ?? 0.0025;
     this.fixedDetail = options.detailEvery;
     if (this.fixedDetail !== undefined) this.detailEvery = Math.max(1, Math.floor(this.fixedDetail));
     this.k = this.level === 'full' ? 1 : (this.fixedK ?? 1);
@@ -684,7 +684,7 @@ const ACTIVATION_MODULE_OPS: Record<string, string> = { ReLU: 'Relu', LeakyReLU:
  * moves each step; smaller tensors are measured exactly. Copying and re-reading every weight
  * around every optimizer step would cost more than the rest of the instrumentation together.
  */
-export const UPDATE_SAMPLE = 2048;
+export const UPDATE_SAMPLE = 1024;
 const SAMPLE_RUN = 16;
 
 /** Distance between the starts of two runs (1 when the tensor is measured exactly). */
