@@ -6,22 +6,20 @@
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
-/** out[j] = max over rows of x[r*cols + j]; NaN wins (wasm's max propagates it), so a NaN unit is not dead. */
+/**
+ * out[j] = max over rows of x[r*cols + j]; NaN wins (wasm's max propagates it), so a NaN unit is
+ * not dead. Row by row, so the array streams through once and only `out` stays in cache.
+ */
 EXPORT("column_max") void column_max(const float* x, int rows, int cols, float* out) {
-  int j = 0;
-  for (; j + 4 <= cols; j += 4) {
-    v128_t m = wasm_f32x4_splat(-__builtin_inff());
-    for (int r = 0; r < rows; r++) m = wasm_f32x4_max(m, wasm_v128_load(x + r * cols + j));
-    wasm_v128_store(out + j, m);
-  }
-  for (; j < cols; j++) {
-    float m = -__builtin_inff();
-    for (int r = 0; r < rows; r++) {
-      float v = x[r * cols + j];
-      if (v > m || v != v) m = v;
-      if (m != m) break;
+  for (int j = 0; j < cols; j++) out[j] = -__builtin_inff();
+  for (int r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) wasm_v128_store(out + j, wasm_f32x4_max(wasm_v128_load(out + j), wasm_v128_load(row + j)));
+    for (; j < cols; j++) {
+      float v = row[j], m = out[j];
+      if (v > m || v != v) out[j] = v;
     }
-    out[j] = m;
   }
 }
 
