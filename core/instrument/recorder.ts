@@ -100,6 +100,8 @@ export class Recorder {
   private stepFirstNode = peekNextNodeId();
   private bptt = new Map<string, { module: string; layer: number; norms: number[] }>();
   private snapshot = new Map<Tensor, Float32Array>();
+  /** The snapshot arrays, kept from step to step (weakly: a dropped parameter takes its own). */
+  private sampleBuffers = new WeakMap<Tensor, Float32Array>();
   private weightStats = new Map<Tensor, TensorStats>();
   private leafProducers = new Map<Tensor, Node>();
   private nonFiniteSeen = false;
@@ -615,7 +617,7 @@ export class Recorder {
       // Update ratios are measured on detailed steps (the step that just ended).
       if (this.pending !== null && this.pending.record.detail !== false) {
         const u0 = performance.now();
-        for (const p of e.params) this.snapshot.set(p, sampleOf(p.data, this.step));
+        for (const p of e.params) this.snapshot.set(p, sampleOf(p.data, this.step, this.sampleBuffers.get(p)));
         this.detailMs += performance.now() - u0;
       }
       return;
@@ -636,6 +638,7 @@ export class Recorder {
       }
       pending.record.lr = e.lrs[0] ?? null;
     }
+    for (const [p, buffer] of this.snapshot) this.sampleBuffers.set(p, buffer);
     this.snapshot.clear();
     this.flush();
   }
@@ -697,11 +700,16 @@ function sampleOffset(spacing: number, step: number): number {
   return step % (spacing - SAMPLE_RUN + 1);
 }
 
-function sampleOf(w: Float32Array, step: number): Float32Array {
+/** The sample of w this step, into `reuse` when it has the right length (typed arrays cost ~1 µs each to allocate). */
+function sampleOf(w: Float32Array, step: number, reuse: Float32Array | undefined): Float32Array {
   const spacing = runSpacing(w.length);
-  if (spacing === 1) return w.slice();
+  const size = spacing === 1 ? w.length : UPDATE_SAMPLE;
+  const out = reuse !== undefined && reuse.length === size ? reuse : new Float32Array(size);
+  if (spacing === 1) {
+    out.set(w);
+    return out;
+  }
   const offset = sampleOffset(spacing, step);
-  const out = new Float32Array(UPDATE_SAMPLE);
   for (let r = 0, i = 0; i < UPDATE_SAMPLE; r += spacing) {
     for (let k = 0; k < SAMPLE_RUN; k++, i++) out[i] = w[offset + r + k]!;
   }
