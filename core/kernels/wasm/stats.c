@@ -205,10 +205,12 @@ static void finish_sums(const float* x, int n, int done, float c, double sd, dou
 }
 
 /** out[0..4] = Σv, Σv², Σ|v|, min, max (doubles); cnt[0..2] = zeros, below normal, below subnormal. */
-EXPORT("stats_sums") void stats_sums(const float* x, int n, float minNormal, float minSub, double* out, int* cnt) {
-  float lo, hi;
-  range_counts(x, n, minNormal, minSub, &lo, &hi, cnt);
-  const float c = shift_of(x, n);
+/**
+ * The sums of x shifted by c over whole runs of 16 values (f32 blocks of BLOCK runs promoted into
+ * double), then finish_sums for the tail and the results: the sums pass of stats_sums, and of
+ * stats_sums_histogram past 64 bins (where the histogram takes its own pass).
+ */
+static inline void shifted_sums(const float* x, int n, float c, float lo, float hi, double* out) {
   const v128_t cv = wasm_f32x4_splat(c), am = wasm_i32x4_splat(ABS_MASK), zero = wasm_f32x4_splat(0.0f);
   v128_t S0 = wasm_f64x2_splat(0), S1 = S0, Q0 = S0, Q1 = S0, A0 = S0, A1 = S0;
   int i = 0;
@@ -224,6 +226,12 @@ EXPORT("stats_sums") void stats_sums(const float* x, int n, float minNormal, flo
     promote_add(&A0, &A1, a);
   }
   finish_sums(x, n, i, c, hsum(S0, S1), hsum(Q0, Q1), hsum(A0, A1), lo, hi, out);
+}
+
+EXPORT("stats_sums") void stats_sums(const float* x, int n, float minNormal, float minSub, double* out, int* cnt) {
+  float lo, hi;
+  range_counts(x, n, minNormal, minSub, &lo, &hi, cnt);
+  shifted_sums(x, n, shift_of(x, n), lo, hi, out);
   out[3] = lo; out[4] = hi;
 }
 
@@ -341,11 +349,11 @@ static void lane_histogram(const float* x, int n, int bins, float pre, float off
  */
 EXPORT("stats_sums_histogram") void stats_sums_histogram(const float* x, int n, int bins, float pre, float off, float scale, double* out, const int* cnt, unsigned* tables, unsigned* counts) {
   const float lo = (float)out[3], hi = (float)out[4], c = shift_of(x, n);
-  const v128_t cv = wasm_f32x4_splat(c), am = wasm_i32x4_splat(ABS_MASK), zero = wasm_f32x4_splat(0.0f);
-  v128_t S0 = wasm_f64x2_splat(0), S1 = S0, Q0 = S0, Q1 = S0, A0 = S0, A1 = S0;
   const int last = bins - 1;
-  int i = 0;
   if (bins > 0 && bins <= PAIR_BINS) {
+    const v128_t cv = wasm_f32x4_splat(c), am = wasm_i32x4_splat(ABS_MASK), zero = wasm_f32x4_splat(0.0f);
+    v128_t S0 = wasm_f64x2_splat(0), S1 = S0, Q0 = S0, Q1 = S0, A0 = S0, A1 = S0;
+    int i = 0;
     __builtin_memset(PAIR_TABLES, 0, sizeof PAIR_TABLES);
     PAIR_SETUP;
     const v128_t lastv = wasm_f32x4_splat((float)last);
@@ -367,21 +375,11 @@ EXPORT("stats_sums_histogram") void stats_sums_histogram(const float* x, int n, 
 #undef SUMS_PAIRS_LOOP
     pair_counts(bins, counts);
     for (int j = i; j < n; j++) counts[bin_of(x[j], pre, off, scale, last)]++;
+    finish_sums(x, n, i, c, hsum(S0, S1), hsum(Q0, Q1), hsum(A0, A1), lo, hi, out);
   } else {
-    while (i + 16 <= n) {
-      v128_t s = zero, q = zero, a = zero;
-      const int end = n - i > 16 * BLOCK ? i + 16 * BLOCK : n;
-      for (; i + 16 <= end; i += 16) {
-        v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4), v2 = wasm_v128_load(x + i + 8), v3 = wasm_v128_load(x + i + 12);
-        SUMS4(v0, v1, v2, v3);
-      }
-      promote_add(&S0, &S1, s);
-      promote_add(&Q0, &Q1, q);
-      promote_add(&A0, &A1, a);
-    }
+    shifted_sums(x, n, c, lo, hi, out);
     if (bins > 0) lane_histogram(x, n, bins, pre, off, scale, tables, counts);
   }
-  finish_sums(x, n, i, c, hsum(S0, S1), hsum(Q0, Q1), hsum(A0, A1), lo, hi, out);
   if (bins > 0) counts[bin_of(0.0f, pre, off, scale, last)] -= (unsigned)cnt[0];
 }
 
