@@ -8,7 +8,7 @@ import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type Op
 import { Module } from '../nn/module';
 import * as nnExports from '../nn';
 import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
-import { histogram, normStats, tensorStats, tensorStatsWithHistogram, DEFAULT_BINS, type TensorStats } from './stats';
+import { histogram, normFromSumSq, normStats, tensorStats, tensorStatsWithHistogram, DEFAULT_BINS, type TensorStats } from './stats';
 import { firstNonFinite, describeNonFinite } from './nonfinite';
 import { ACTIVATION_OPS, activationHealth } from './activations';
 import { ModelIndex } from './model-index';
@@ -64,7 +64,7 @@ const MAX_K = 1000;
 /** Share of step time the detailed measurement may take between its steps, and its longest interval. */
 const DETAIL_BUDGET = 0.005;
 const MAX_DETAIL_EVERY = 50;
-/** Op call sites are re-captured every this many steps (and on the first two, and every step at 'full'). */
+/** Op call sites are re-captured every this many steps (and on the first two, and wherever the graph differs). */
 const SITE_REFRESH = 50;
 
 export class Recorder {
@@ -665,14 +665,6 @@ export class Recorder {
 }
 
 type StatsAndHist = ReturnType<typeof tensorStatsWithHistogram>;
-
-/** The statistics of a gradient known only by Σg² (a step between detailed ones): the norm, the rest unknown. */
-function normFromSumSq(count: number, sumSq: number): TensorStats {
-  return {
-    count, norm: Math.sqrt(sumSq), mean: NaN, std: NaN, min: NaN, max: NaN, meanAbs: NaN, maxAbs: NaN,
-    zeroFrac: sumSq === 0 ? 1 : NaN, nanCount: 0, infCount: 0, fp16BelowNormal: NaN, fp16BelowSubnormal: NaN,
-  };
-}
 
 /** The engine's own layer classes (activations inside them are named per layer, not per call). */
 const ENGINE_LAYERS: ReadonlySet<unknown> = new Set(Object.values(nnExports).filter((v) => typeof v === 'function'));

@@ -76,8 +76,13 @@ export function normStats(x: Float32Array): TensorStats {
   let sumSq = 0;
   for (let i = 0; i < x.length; i++) sumSq += x[i]! * x[i]!;
   if (!Number.isFinite(sumSq)) return carefulStats(x);
+  return normFromSumSq(x.length, sumSq);
+}
+
+/** The statistics of finite values known only by their count and Σv²: the norm, the rest unknown (NaN). */
+export function normFromSumSq(count: number, sumSq: number): TensorStats {
   return {
-    count: x.length, norm: Math.sqrt(sumSq), mean: NaN, std: NaN, min: NaN, max: NaN, meanAbs: NaN, maxAbs: NaN,
+    count, norm: Math.sqrt(sumSq), mean: NaN, std: NaN, min: NaN, max: NaN, meanAbs: NaN, maxAbs: NaN,
     zeroFrac: sumSq === 0 ? 1 : NaN, nanCount: 0, infCount: 0, fp16BelowNormal: NaN, fp16BelowSubnormal: NaN,
   };
 }
