@@ -32,8 +32,9 @@ export interface OptimizerStepEvent {
   readonly lrs: readonly number[];
   /**
    * Filled during the step: Σg² of each parameter's gradient as the update read it, where the
-   * update computes it in the same pass (the WebAssembly SGD step); -1 where it does not. Read
-   * it in the 'after' phase: it gives the instrumentation gradient norms without another pass.
+   * update computes it in the same pass (the built-in optimizers do; SGD's WebAssembly step in
+   * its SIMD loop); -1 where it does not (no gradient, or a custom optimizer's update). Read it in
+   * the 'after' phase: it gives the instrumentation gradient norms without another pass.
    */
   readonly gradSumSq: Float64Array;
 }

@@ -3,6 +3,8 @@
 
 #include <wasm_simd128.h>
 
+#include "double-sums.h"
+
 #define EXPORT(name) __attribute__((export_name(name)))
 
 /** O = relu(X): f32x4.max(x, 0) keeps NaN (as PyTorch) and maps -0 to 0. */
@@ -25,15 +27,6 @@ EXPORT("relu_bwd") void relu_bwd(const float* Y, const float* G, float* O, int n
     wasm_v128_store(O + i, wasm_v128_andnot(wasm_v128_load(G + i), dead));
   }
   for (; i < n; i++) O[i] = Y[i] <= 0.0f ? 0.0f : G[i];
-}
-
-static inline double hsum(v128_t a, v128_t b) {
-  return (wasm_f64x2_extract_lane(a, 0) + wasm_f64x2_extract_lane(a, 1)) + (wasm_f64x2_extract_lane(b, 0) + wasm_f64x2_extract_lane(b, 1));
-}
-
-static inline void promote_add(v128_t* lo, v128_t* hi, v128_t v) {
-  *lo = wasm_f64x2_add(*lo, wasm_f64x2_promote_low_f32x4(v));
-  *hi = wasm_f64x2_add(*hi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
 }
 
 /** Vectors of 8 floats per f32 block of g² (as stats_sums in stats.c). */

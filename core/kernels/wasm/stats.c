@@ -14,6 +14,8 @@
 
 #include <wasm_simd128.h>
 
+#include "double-sums.h"
+
 #define EXPORT(name) __attribute__((export_name(name)))
 
 /**
@@ -31,16 +33,6 @@
 static volatile int ABS_MASK = 0x7fffffff;
 
 static inline unsigned bits_of(float f) { return __builtin_bit_cast(unsigned, f); }
-
-static inline double hsum(v128_t a, v128_t b) {
-  return (wasm_f64x2_extract_lane(a, 0) + wasm_f64x2_extract_lane(a, 1)) + (wasm_f64x2_extract_lane(b, 0) + wasm_f64x2_extract_lane(b, 1));
-}
-
-/** acc += the four f32 lanes of v, as doubles. */
-static inline void promote_add(v128_t* lo, v128_t* hi, v128_t v) {
-  *lo = wasm_f64x2_add(*lo, wasm_f64x2_promote_low_f32x4(v));
-  *hi = wasm_f64x2_add(*hi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
-}
 
 static inline unsigned lanes_sum(v128_t v) {
   return (unsigned)wasm_i32x4_extract_lane(v, 0) + (unsigned)wasm_i32x4_extract_lane(v, 1) + (unsigned)wasm_i32x4_extract_lane(v, 2) + (unsigned)wasm_i32x4_extract_lane(v, 3);
