@@ -156,7 +156,7 @@ export const DEFAULT_BINS = 64;
  */
 export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorStats): Histogram {
   if (known !== undefined && known.count === x.length && known.nanCount + known.infCount === 0 && known.min <= known.max) {
-    return { ...binned(x, bins, known.min, known.max), zero: Math.round(known.zeroFrac * known.count), nan: 0, posInf: 0, negInf: 0 };
+    return { lo: known.min, hi: known.max, counts: binned(x, bins, known.min, known.max), zero: Math.round(known.zeroFrac * known.count), nan: 0, posInf: 0, negInf: 0 };
   }
   const w = nonzeroHistogram(x, bins);
   if (w !== null) return { lo: w.lo, hi: w.hi, counts: w.counts, zero: w.zeros, nan: 0, posInf: 0, negInf: 0 };
@@ -169,7 +169,7 @@ export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorSt
     else if (v === -Infinity) negInf++;
     else { if (v < lo) lo = v; if (v > hi) hi = v; }
   }
-  return lo <= hi ? { ...binned(x, bins, lo, hi), zero, nan, posInf, negInf } : { lo: 0, hi: 0, counts: new Uint32Array(bins), zero, nan, posInf, negInf };
+  return lo <= hi ? { lo, hi, counts: binned(x, bins, lo, hi), zero, nan, posInf, negInf } : { lo: 0, hi: 0, counts: new Uint32Array(bins), zero, nan, posInf, negInf };
 }
 
 /**
@@ -191,13 +191,13 @@ export function tensorStatsWithHistogram(x: Float32Array, bins = DEFAULT_BINS): 
  * in bin 0, hi in the last). Large arrays go to the wasm kernel, which gives the same counts bit
  * for bit; `binLoop` is the fallback and the reference.
  */
-function binned(x: Float32Array, bins: number, lo: number, hi: number): { lo: number; hi: number; counts: Uint32Array } {
+function binned(x: Float32Array, bins: number, lo: number, hi: number): Uint32Array {
   const wasm = histogramCounts(x, bins, lo, hi);
-  if (wasm !== null) return { lo, hi, counts: wasm };
+  if (wasm !== null) return wasm;
   const counts = new Uint32Array(bins);
   const p = binParams(bins, lo, hi);
   binLoop(x, counts, p.pre, p.off, p.scale);
-  return { lo, hi, counts };
+  return counts;
 }
 
 /** counts[bin(v)]++ for the finite nonzero v of x (v - v !== 0 skips NaN and ±Inf); see `binned`. */

@@ -67,8 +67,8 @@ function layout(k: KernelExports, x: Float32Array, bins: number) {
   const pout = px + align(x.length * 4);
   const pcnt = pout + 64;
   const ptab = pcnt + 64;
-  // Per-lane tables of the kernel's histograms above 64 bins (up to 64 it has its own).
-  const pcounts = ptab + (bins > 64 ? align(8 * bins * 4) : 0);
+  // Per-lane tables of the kernel's lane histogram (above 64 bins, or short data).
+  const pcounts = ptab + (bins > 0 ? align(8 * bins * 4) : 0);
   const h = arena(k, pcounts + Math.max(bins, 0) * 4 - px);
   h.set(x, px >> 2);
   return { h, px, pout, pcnt, ptab, pcounts };

@@ -245,6 +245,13 @@ static unsigned PAIR_TABLES[2][PAIR_BINS * PAIR_BINS] __attribute__((aligned(163
 #define MAGIC_ROW 0x1.8p15f
 #define MAGIC_COL 0x1.8p21f
 #define PAIR_MASK 0x3ffc
+/**
+ * Shorter data goes to lane_histogram: clearing and summing the pair tables (2 × 16 KiB) costs
+ * a few microseconds, more than the pairs save on fewer values (measured: PAIR_MIN_N).
+ */
+#ifndef PAIR_MIN_N
+#define PAIR_MIN_N 4096
+#endif
 
 /** The bin of one value: clamp(trunc(t), 0, last), NaN to 0 (the tails, and where zeros fell). */
 static inline int bin_of(float v, float pre, float off, float scale, int last) {
@@ -302,7 +309,7 @@ static void pair_counts(int bins, unsigned* counts) {
 }
 
 /**
- * More than 64 bins: one value per increment, into 8 tables of `bins` counters at `tables` (one per
+ * More than 64 bins, or short data: one value per increment, into 8 tables of `bins` counters at `tables` (one per
  * lane of two vectors); t clamped, the byte offset 4·bin from trunc(t) + 1.5·2^21's bits.
  */
 static void lane_histogram(const float* x, int n, int bins, float pre, float off, float scale, unsigned* tables, unsigned* counts) {
@@ -342,7 +349,7 @@ static void lane_histogram(const float* x, int n, int bins, float pre, float off
 EXPORT("stats_sums_histogram") void stats_sums_histogram(const float* x, int n, int bins, float pre, float off, float scale, double* out, const int* cnt, unsigned* tables, unsigned* counts) {
   const float lo = (float)out[3], hi = (float)out[4], c = shift_of(x, n);
   const int last = bins - 1;
-  if (bins > 0 && bins <= PAIR_BINS) {
+  if (bins > 0 && bins <= PAIR_BINS && n >= PAIR_MIN_N) {
     const v128_t cv = wasm_f32x4_splat(c), am = wasm_i32x4_splat(ABS_MASK), zero = wasm_f32x4_splat(0.0f);
     v128_t S0 = wasm_f64x2_splat(0), S1 = S0, Q0 = S0, Q1 = S0, A0 = S0, A1 = S0;
     int i = 0;
@@ -383,7 +390,7 @@ EXPORT("stats_sums_histogram") void stats_sums_histogram(const float* x, int n, 
 EXPORT("histogram") void histogram(const float* x, int n, int bins, float pre, float off, float scale, int zeros, unsigned* tables, unsigned* counts) {
   if (bins <= 0) return;
   const int last = bins - 1;
-  if (bins > PAIR_BINS) {
+  if (bins > PAIR_BINS || n < PAIR_MIN_N) {
     lane_histogram(x, n, bins, pre, off, scale, tables, counts);
   } else {
     __builtin_memset(PAIR_TABLES, 0, sizeof PAIR_TABLES);

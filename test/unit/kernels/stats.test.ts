@@ -160,7 +160,8 @@ describe('wasm histogram', () => {
   it('counts bit for bit as the spec over the data range, every value in a bin', () => {
     let cases = 0;
     for (const [scale, mean] of [[1e-8, 0], [1, 0], [1e6, 0], [0.05, 0.2], [1, -7], [1e-3, 1]] as const) {
-      for (const n of [1024, 1025, 1031, 1039, 20_001]) {
+      // 4095 and 4096: either side of the kernels' switch from lane to pair tables (PAIR_MIN_N).
+      for (const n of [1024, 1025, 1031, 1039, 4095, 4096, 20_001]) {
         const x = randn(n, mean, scale, n + cases);
         for (let i = 3; i < n; i += 7) x[i] = 0;
         for (const bins of [1, 7, 63, 64, 65, 100, 1000]) {
@@ -174,7 +175,7 @@ describe('wasm histogram', () => {
         }
       }
     }
-    expect(cases).toBe(420);
+    expect(cases).toBe(588);
   });
 
   it('keeps extreme ranges in float32: subnormal data, and data spanning ±3e38', () => {
@@ -306,7 +307,7 @@ describe('nonzeroHistogram (histogram() without known stats)', () => {
 
 describe('statsAndHistogram (one copy into wasm memory)', () => {
   it('equals the separate calls and the spec', () => {
-    for (const [n, mean, sd] of [[50_003, 0.01, 0.05], [235_146, 0, 0.05], [1024, 5, 1e-3], [4111, -1, 2]] as const) {
+    for (const [n, mean, sd] of [[50_003, 0.01, 0.05], [235_146, 0, 0.05], [1024, 5, 1e-3], [4095, 0, 1], [4096, 0, 1], [4111, -1, 2]] as const) {
       const x = randn(n, mean, sd, n);
       for (let i = 0; i < x.length; i += 11) x[i] = 0;
       for (const bins of [1, 7, 64, 65, 1000]) {
