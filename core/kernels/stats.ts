@@ -61,17 +61,27 @@ export function binParams(bins: number, lo: number, hi: number): BinParams {
 /** Bins the kernels take (else the JS loop): a positive integer up to HISTOGRAM_MAX_BINS. */
 const kernelBins = (bins: number): boolean => bins > 0 && Number.isInteger(bins) && bins <= HISTOGRAM_MAX_BINS;
 
-/** Places x at the heap base and returns the float view and the offsets of the scratch after it. */
-function layout(k: KernelExports, x: Float32Array, bins: number) {
-  const px = heapBase(k);
-  const pout = px + align(x.length * 4);
+/**
+ * Where the statistics kernels' operands go from `base`: first the scratch (results, counters, the
+ * lane tables and the counts of up to `bins` bins), then the data at px. Shared with the stats
+ * thread (core/kernels/stats-thread.ts), which lays out its own memory the same way.
+ */
+export function statsLayout(base: number, bins: number): { pout: number; pcnt: number; ptab: number; pcounts: number; px: number } {
+  const b = Math.max(bins, 0);
+  const pout = base;
   const pcnt = pout + 64;
   const ptab = pcnt + 64;
   // Per-lane tables of the kernel's lane histogram (above 64 bins, or short data).
-  const pcounts = ptab + (bins > 0 ? align(8 * bins * 4) : 0);
-  const h = arena(k, pcounts + Math.max(bins, 0) * 4 - px);
-  h.set(x, px >> 2);
-  return { h, px, pout, pcnt, ptab, pcounts };
+  const pcounts = ptab + align(8 * b * 4);
+  return { pout, pcnt, ptab, pcounts, px: pcounts + align(b * 4) };
+}
+
+/** Places x after the scratch (`statsLayout`) and returns the float view and the offsets. */
+function layout(k: KernelExports, x: Float32Array, bins: number) {
+  const l = statsLayout(heapBase(k), bins);
+  const h = arena(k, l.px + x.length * 4 - heapBase(k));
+  h.set(x, l.px >> 2);
+  return { h, ...l };
 }
 
 function readSums(buffer: ArrayBufferLike, pout: number, pcnt: number): StatsSums {
@@ -150,24 +160,29 @@ export interface StatsAndHistogram {
 
 /**
  * `statsSums` and, when its sums are finite, `histogramCounts` over the data's own range [min, max]
- * (zeros included) with one copy of x into wasm memory: a first pass for the range and counts, a
- * second for the sums and the histogram together. Null for short arrays or without wasm.
+ * (zeros included) with one copy of x into wasm memory and one kernel call: a first pass for the
+ * range and counts, a second for the sums and the histogram together. Null for short arrays or
+ * without wasm.
  */
 export function statsAndHistogram(x: Float32Array, minNormal: number, minSubnormal: number, bins: number): StatsAndHistogram | null {
   const n = x.length;
   const k = n >= STATS_MIN_ELEMENTS ? wasmKernels() : null;
   if (k === null) return null;
-  const withHist = kernelBins(bins);
-  const { h, px, pout, pcnt, ptab, pcounts } = layout(k, x, withHist ? bins : 0);
-  k.stats_range(px, n, minNormal, minSubnormal, pout, pcnt);
-  const range = new Float64Array(h.buffer, pout, 5);
-  const lo = range[3]!, hi = range[4]!;
-  // ±Inf in the range: no histogram (the sums will not be finite either); NaN shows in the sums.
-  const hist = withHist && Number.isFinite(lo) && Number.isFinite(hi);
-  const p = hist ? binParams(bins, lo, hi) : { pre: 0, off: 0, scale: 0 };
-  k.stats_sums_histogram(px, n, hist ? bins : 0, p.pre, p.off, p.scale, pout, pcnt, ptab, pcounts);
-  const sums = readSums(h.buffer, pout, pcnt);
+  const b = kernelBins(bins) ? bins : 0;
+  const { h, px, pout, pcnt, ptab, pcounts } = layout(k, x, b);
+  k.stats_histogram(px, n, b, minNormal, minSubnormal, pout, pcnt, ptab, pcounts);
+  return readStatsHistogram(h.buffer, pout, pcnt, pcounts, b);
+}
+
+/**
+ * The results of the `stats_histogram` kernel from its out, cnt and counts in `buffer` (wasm
+ * memory, or the stats thread's shared results): counts only when it made them and the sums are
+ * finite (NaN/Inf data: the caller takes its careful path).
+ */
+export function readStatsHistogram(buffer: ArrayBufferLike, pout: number, pcnt: number, pcounts: number, bins: number): StatsAndHistogram {
+  const sums = readSums(buffer, pout, pcnt);
+  const made = new Int32Array(buffer, pcnt + 12, 1)[0] === 1;
   const finite = Number.isFinite(sums.sum) && Number.isFinite(sums.sumSq);
-  const counts = finite && hist ? new Uint32Array(k.memory.buffer, pcounts, bins).slice() : null;
+  const counts = finite && made ? new Uint32Array(buffer, pcounts, bins).slice() : null;
   return { sums, counts, lo: sums.min, hi: sums.max };
 }

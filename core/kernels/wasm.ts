@@ -22,6 +22,7 @@ export interface KernelExports {
   stats_sums(x: number, n: number, minNormal: number, minSub: number, out: number, cnt: number): void;
   stats_range(x: number, n: number, minNormal: number, minSub: number, out: number, cnt: number): void;
   stats_sums_histogram(x: number, n: number, bins: number, pre: number, off: number, scale: number, out: number, cnt: number, tables: number, counts: number): void;
+  stats_histogram(x: number, n: number, bins: number, minNormal: number, minSub: number, out: number, cnt: number, tables: number, counts: number): void;
   histogram(x: number, n: number, bins: number, pre: number, off: number, scale: number, zeros: number, tables: number, counts: number): void;
   nonzero_range(x: number, n: number, out: number, cnt: number): void;
   /** Returns Σg² of G. */

@@ -383,6 +383,38 @@ EXPORT("stats_sums_histogram") void stats_sums_histogram(const float* x, int n, 
 }
 
 /**
+ * The bin parameters of `binParams(bins, lo, hi)` in core/kernels/stats.ts, with the same double
+ * arithmetic (each conversion to float is Math.fround's rounding), so the counts stay bit-identical.
+ */
+static void bin_params(int bins, double lo, double hi, float* pre, float* off, float* scale) {
+  if (!(hi > lo)) {
+    *pre = 0.0f; *off = 0.0f; *scale = 0.0f;
+    return;
+  }
+  const double r = hi - lo;
+  const double p = r >= 0x1p127 ? 0x1p-2 : r < 0x1p-64 ? 0x1p64 : 1.0;
+  *pre = (float)p;
+  *off = (float)(lo * p);
+  *scale = (float)((bins / r) / p);
+}
+
+/**
+ * stats_range, then stats_sums_histogram over the data's own range [min, max] in one call (one
+ * crossing from JS, and what a thread without the JS helpers can run): out and cnt as there, and
+ * cnt[3] = 1 when counts[0..bins) hold the histogram, 0 when not (bins <= 0, or ±Inf in the range:
+ * the sums then say the data is not finite; NaN shows in the sums only).
+ */
+EXPORT("stats_histogram") void stats_histogram(const float* x, int n, int bins, float minNormal, float minSub, double* out, int* cnt, unsigned* tables, unsigned* counts) {
+  stats_range(x, n, minNormal, minSub, out, cnt);
+  const double lo = out[3], hi = out[4];
+  const int hist = bins > 0 && __builtin_isfinite(lo) && __builtin_isfinite(hi);
+  float pre = 0.0f, off = 0.0f, scale = 0.0f;
+  if (hist) bin_params(bins, lo, hi, &pre, &off, &scale);
+  stats_sums_histogram(x, n, hist ? bins : 0, pre, off, scale, out, cnt, tables, counts);
+  cnt[3] = hist;
+}
+
+/**
  * counts[0..bins) = the histogram of x's nonzero values with t clamped (values below the range in
  * bin 0, above it in the last), for finite x with `zeros` zeros (taken off their bin; ±Inf would
  * count in the end bins, NaN in bin 0).
