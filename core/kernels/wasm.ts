@@ -42,6 +42,7 @@ function envMode(): KernelMode {
 
 let mode: KernelMode = envMode();
 let loaded: KernelExports | null | undefined;
+let compiled: object | null = null;
 
 function decode(b64: string): Uint8Array {
   const bin = atob(b64);
@@ -56,7 +57,9 @@ function load(): KernelExports | null {
   try {
     // Throws where SIMD128 is unsupported (validation), or where sync compilation is refused.
     const module = new wa.Module(decode(WASM_KERNELS_BASE64));
-    return new wa.Instance(module, {}).exports as KernelExports;
+    const exports = new wa.Instance(module, {}).exports as KernelExports;
+    compiled = module;
+    return exports;
   } catch {
     return null;
   }
@@ -79,6 +82,11 @@ export function wasmKernels(): KernelExports | null {
   if (mode === 'js') return null;
   if (loaded === undefined) loaded = load();
   return loaded;
+}
+
+/** The compiled module behind `wasmKernels()` (a thread instantiates its own from it), or null. */
+export function wasmModule(): object | null {
+  return wasmKernels() === null ? null : compiled;
 }
 
 // ---- arena --------------------------------------------------------------------------------------

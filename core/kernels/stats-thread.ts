@@ -1,0 +1,214 @@
+// The statistics and histograms of large tensors on a second thread. At the 'full' level every
+// gradient and every weight gets them every step: ~1 ns per value of SIMD work that no fusion
+// makes cheaper (the kernels are bound by their instruction count, not by memory), about a sixth
+// of a training step of the benchmark MLP. The training thread copies each tensor into shared
+// memory (~0.1-0.2 ns per value) and goes on; a worker runs the same `stats_histogram` kernel on
+// its own instance of the module and leaves the results in shared memory for the caller to take
+// when it needs them (in submission order or not).
+//
+// Node only (worker_threads, reached through process.getBuiltinModule so that the core imports no
+// Node module): `StatsThread.start()` returns null elsewhere, or without wasm, and callers keep
+// computing on their own thread. The protocol, all in SharedArrayBuffers:
+// - ctl[0] = jobs submitted, ctl[1] = jobs completed (the worker takes them in order),
+//   ctl[2] = 1 to stop, ctl[3] = 1 when the worker failed;
+// - jobs[4·slot] = staging buffer id, jobs[4·slot + 1] = length; slot = sequence % MAX_JOBS;
+// - results: per slot the kernel's out (64 bytes) and cnt (64), then the counts;
+// - a staging buffer is announced once on a MessagePort ({ id, buffer }), which the worker reads
+//   synchronously (it never returns to its event loop).
+
+import { heapBase, wasmKernels, wasmModule } from './wasm';
+import { readStatsHistogram, statsLayout, type StatsAndHistogram } from './stats';
+
+/** Jobs in flight at most (submit() returns null beyond). */
+const MAX_JOBS = 256;
+/** Bins the thread takes (more: the caller's own path). */
+export const THREAD_MAX_BINS = 256;
+const RESULT_BYTES = 128 + THREAD_MAX_BINS * 4;
+/** How long take() waits for one job before it gives the thread up and computes itself. */
+const TAKE_TIMEOUT_MS = 10_000;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): unknown;
+  on(event: 'error', listener: (e: unknown) => void): unknown;
+}
+
+interface WorkerThreadsApi {
+  Worker: new (code: string, options: { eval: true; workerData: unknown; transferList: unknown[] }) => WorkerLike;
+  MessageChannel: new () => { port1: { postMessage(m: unknown): void; close(): void }; port2: unknown };
+}
+
+function workerThreads(): WorkerThreadsApi | null {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return (p?.getBuiltinModule?.('node:worker_threads') as WorkerThreadsApi | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The worker: JavaScript of its own (it runs without the bundle), kept to copying and calling the
+ * kernel; the layout comes from statsLayout, the reading of results from readStatsHistogram.
+ */
+const WORKER_SOURCE = `
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { module, port, ctlBuffer, jobsBuffer, resultsBuffer, maxJobs, resultBytes, layout, bins, minNormal, minSub } = workerData;
+const ctl = new Int32Array(ctlBuffer), jobs = new Int32Array(jobsBuffer), results = new Uint8Array(resultsBuffer);
+const buffers = new Map();
+try {
+  const k = new WebAssembly.Instance(module, {}).exports;
+  for (let done = 0; ; ) {
+    while (Atomics.load(ctl, 0) === done && Atomics.load(ctl, 2) === 0) Atomics.wait(ctl, 0, done);
+    if (Atomics.load(ctl, 2) !== 0) break;
+    const slot = done % maxJobs, id = jobs[4 * slot], n = jobs[4 * slot + 1];
+    while (!buffers.has(id)) {
+      const m = receiveMessageOnPort(port);
+      if (m === undefined) Atomics.wait(ctl, 2, 0, 1);
+      else buffers.set(m.message.id, new Float32Array(m.message.buffer));
+    }
+    const need = layout.px + 4 * n - k.memory.buffer.byteLength;
+    if (need > 0) k.memory.grow(Math.ceil(need / 65536));
+    new Float32Array(k.memory.buffer, layout.px, n).set(buffers.get(id).subarray(0, n));
+    k.stats_histogram(layout.px, n, bins, minNormal, minSub, layout.pout, layout.pcnt, layout.ptab, layout.pcounts);
+    const memory = new Uint8Array(k.memory.buffer);
+    results.set(memory.subarray(layout.pout, layout.pout + 128), slot * resultBytes);
+    results.set(memory.subarray(layout.pcounts, layout.pcounts + 4 * bins), slot * resultBytes + 128);
+    Atomics.store(ctl, 1, ++done);
+    Atomics.notify(ctl, 1);
+  }
+} catch (e) {
+  Atomics.store(ctl, 3, 1);
+  Atomics.notify(ctl, 1);
+  throw e;
+}
+`;
+
+/** A submitted tensor: `data` is its copy, valid until take() (for a careful pass over NaN/Inf data). */
+export interface StatsTicket {
+  readonly seq: number;
+  readonly data: Float32Array;
+}
+
+export class StatsThread {
+  private readonly ctl: Int32Array;
+  private readonly jobs: Int32Array;
+  private readonly results: SharedArrayBuffer;
+  private submitted = 0;
+  /** Sequence numbers submitted and not yet taken (a slot is reused only once its job is taken). */
+  private readonly untaken = new Set<number>();
+  /** Staging buffers by length: free ones, and every buffer's id as the worker knows it. */
+  private readonly free = new Map<number, Float32Array[]>();
+  private readonly ids = new WeakMap<Float32Array, number>();
+  private nextId = 1;
+  private failed = false;
+
+  private constructor(
+    private readonly worker: WorkerLike,
+    private readonly port: { postMessage(m: unknown): void; close(): void },
+    ctl: SharedArrayBuffer,
+    jobs: SharedArrayBuffer,
+    results: SharedArrayBuffer,
+    private readonly bins: number,
+  ) {
+    this.ctl = new Int32Array(ctl);
+    this.jobs = new Int32Array(jobs);
+    this.results = results;
+  }
+
+  /** A thread computing `stats_histogram(…, bins, minNormal, minSub)`, or null where it cannot run. */
+  static start(bins: number, minNormal: number, minSub: number): StatsThread | null {
+    const wt = workerThreads();
+    const module = wasmModule();
+    const k = wasmKernels();
+    if (wt === null || module === null || k === null || typeof SharedArrayBuffer !== 'function') return null;
+    if (!(Number.isInteger(bins) && bins > 0 && bins <= THREAD_MAX_BINS)) return null;
+    try {
+      const ctl = new SharedArrayBuffer(16);
+      const jobs = new SharedArrayBuffer(MAX_JOBS * 16);
+      const results = new SharedArrayBuffer(MAX_JOBS * RESULT_BYTES);
+      const { port1, port2 } = new wt.MessageChannel();
+      const workerData = {
+        module, port: port2, ctlBuffer: ctl, jobsBuffer: jobs, resultsBuffer: results, maxJobs: MAX_JOBS,
+        resultBytes: RESULT_BYTES, layout: statsLayout(heapBase(k), bins), bins, minNormal, minSub,
+      };
+      const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [port2] });
+      // The worker must not keep a process alive, nor take it down.
+      worker.unref();
+      worker.on('error', () => {});
+      return new StatsThread(worker, port1, ctl, jobs, results, bins);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Copies x for the worker; null when the thread is gone or MAX_JOBS are in flight (compute it yourself). */
+  submit(x: Float32Array): StatsTicket | null {
+    const seq = this.submitted;
+    if (this.failed || Atomics.load(this.ctl, 3) !== 0 || this.untaken.has(seq - MAX_JOBS)) return null;
+    const data = this.staging(x.length);
+    data.set(x);
+    const slot = seq % MAX_JOBS;
+    this.jobs[4 * slot] = this.ids.get(data)!;
+    this.jobs[4 * slot + 1] = x.length;
+    this.submitted = seq + 1;
+    this.untaken.add(seq);
+    Atomics.store(this.ctl, 0, this.submitted);
+    Atomics.notify(this.ctl, 0);
+    return { seq, data };
+  }
+
+  /** Whether take(t) would return without waiting. */
+  done(t: StatsTicket): boolean {
+    return Atomics.load(this.ctl, 1) > t.seq;
+  }
+
+  /**
+   * The results of a ticket, waiting for them if needed; null when the thread failed or timed out
+   * (the caller computes from `t.data`, still valid here, then calls release).
+   */
+  take(t: StatsTicket): StatsAndHistogram | null {
+    if (!this.untaken.has(t.seq)) throw new Error(`stats ticket ${t.seq} was already taken`);
+    const deadline = performance.now() + TAKE_TIMEOUT_MS;
+    for (let seen = Atomics.load(this.ctl, 1); seen <= t.seq; seen = Atomics.load(this.ctl, 1)) {
+      if (this.failed || Atomics.load(this.ctl, 3) !== 0 || performance.now() > deadline) {
+        this.failed = true;
+        return null;
+      }
+      Atomics.wait(this.ctl, 1, seen, 50);
+    }
+    const base = (t.seq % MAX_JOBS) * RESULT_BYTES;
+    const r = readStatsHistogram(this.results, base, base + 64, base + 128, this.bins);
+    // The sums are read; the copy is released after the caller's careful pass, if any.
+    return r;
+  }
+
+  /** Ends a ticket: its slot and staging copy are reused. */
+  release(t: StatsTicket): void {
+    if (!this.untaken.delete(t.seq)) return;
+    let list = this.free.get(t.data.length);
+    if (list === undefined) this.free.set(t.data.length, (list = []));
+    list.push(t.data);
+  }
+
+  /** Stops the worker (results not taken are lost; tickets still hold their copies). */
+  close(): void {
+    this.failed = true;
+    Atomics.store(this.ctl, 2, 1);
+    Atomics.notify(this.ctl, 0);
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  /** A free staging buffer of n floats, or a new one announced to the worker. */
+  private staging(n: number): Float32Array {
+    const reuse = this.free.get(n)?.pop();
+    if (reuse !== undefined) return reuse;
+    const buffer = new SharedArrayBuffer(Math.max(4, 4 * n));
+    const data = new Float32Array(buffer, 0, n);
+    const id = this.nextId++;
+    this.ids.set(data, id);
+    this.port.postMessage({ id, buffer });
+    return data;
+  }
+}
