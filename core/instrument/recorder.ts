@@ -8,7 +8,8 @@ import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type Op
 import { Module } from '../nn/module';
 import * as nnExports from '../nn';
 import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
-import { histogram, normFromSumSq, normStats, tensorStats, tensorStatsWithHistogram, DEFAULT_BINS, type TensorStats } from './stats';
+import { fromKernel, histogram, normFromSumSq, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, normStats, tensorStats, tensorStatsWithHistogram, DEFAULT_BINS, type Histogram, type StatsWithHistogram, type TensorStats } from './stats';
+import { StatsThread, type StatsTicket } from '../kernels/stats-thread';
 import { firstNonFinite, describeNonFinite } from './nonfinite';
 import { ACTIVATION_OPS, activationHealth } from './activations';
 import { ModelIndex } from './model-index';
@@ -33,6 +34,12 @@ export interface RecorderOptions {
   /** |pre-activation| beyond which sigmoid/tanh count as saturated (default 5, DeepDiagnosis). */
   saturationThreshold?: number;
   detectors?: Partial<DetectorConfig>;
+  /**
+   * At 'full', measure large gradients and weights on a second thread (where worker_threads and
+   * WebAssembly are; default true): the training thread only copies them, and each step's record
+   * is emitted once its measurements are in, usually one step later. False: all on this thread.
+   */
+  statsThread?: boolean;
   /** Receives every event as it happens. */
   emit?: (e: RunEvent) => void;
 }
@@ -40,7 +47,44 @@ export interface RecorderOptions {
 interface PendingStep {
   record: StepRecord;
   byTensor: Map<Tensor, ParamStep>;
+  /** The step's part still on the stats thread; null once resolved (or when it had none). */
+  unresolved: Unresolved | null;
+  /** Histograms to emit with the step (when the thread measured some of them), else null. */
+  histograms: HistogramEntry[] | null;
 }
+
+/** A measurement: done, or on the stats thread. */
+type Measured = StatsWithHistogram | StatsTicket;
+const onThread = (m: Measured): m is StatsTicket => 'seq' in m;
+
+/** A histogram step's row and histogram entry the stats thread completes. */
+interface Fill {
+  tensor: Tensor;
+  row: ParamStep;
+  kind: 'grad' | 'weight';
+  ticket: StatsTicket;
+  entry: HistogramEntry;
+}
+
+interface Unresolved {
+  fills: Fill[];
+  /** Σ‖g‖² of the gradients measured on this thread. */
+  sumSq: number;
+  /** The rows with a gradient, in order: the first non-finite one is reported once all are in. */
+  gradRows: { tensor: Tensor; row: ParamStep }[];
+  producers: Map<Tensor, Node>;
+  /** A non-finite gradient of a leaf that is not a tracked parameter, reported if no parameter's is. */
+  loose: { producer: Node; value: number } | null;
+}
+
+/** Placeholders of a measurement on the stats thread (replaced before the step is emitted). */
+const MEASURING: TensorStats = Object.freeze(normFromSumSq(0, NaN));
+const MEASURING_HIST: Histogram = Object.freeze({ lo: 0, hi: 0, counts: new Uint32Array(0), zero: 0, nan: 0, posInf: 0, negInf: 0 });
+
+/** Tensors from this many values go to the stats thread (smaller ones cost less than the hand-over). */
+const THREAD_MIN_ELEMENTS = 8192;
+/** Steps waiting for the thread, at most, before the oldest is waited for. */
+const MAX_AWAITING = 2;
 
 /**
  * The gradients of a step between detailed ones, measured late: when the optimizer reads them
@@ -78,6 +122,12 @@ export class Recorder {
   private readonly histBudget: number;
   private remove: (() => void) | null = null;
   private paused = false;
+  private readonly useThread: boolean;
+  /** Started on first use at 'full'; null where it cannot run. */
+  private thread: StatsThread | null | undefined;
+  /** Steps done but not emitted, oldest first: their thread measurements may still be running. */
+  private awaiting: PendingStep[] = [];
+  private resolving = false;
 
   private step = 0;
   private pending: PendingStep | null = null;
@@ -112,7 +162,7 @@ export class Recorder {
    * later pass re-reads them from memory, and measured ~1.5× slower). Valid only when the
    * gradient is the parameter's whole gradient: one contribution into an empty .grad.
    */
-  private early = new Map<Tensor, { grad: StatsAndHist; weight: StatsAndHist } | null>();
+  private early = new Map<Tensor, { grad: Measured; weight: Measured } | null>();
   /**
    * At 'default', graph ops' outputs are not scanned for NaN/Inf as they are made: they are kept
    * (the graph holds them until backward anyway) and scanned, in order, only when the loss or a
@@ -143,6 +193,7 @@ export class Recorder {
     this.fixedK = options.histogramEvery;
     this.histBudget = options.histogramBudget ?? 0.0025;
     this.fixedDetail = options.detailEvery;
+    this.useThread = options.statsThread ?? true;
     if (this.fixedDetail !== undefined) this.detailEvery = Math.max(1, Math.floor(this.fixedDetail));
     this.k = this.level === 'full' ? 1 : (this.fixedK ?? 1);
     this.diagnosis = new DiagnosisEngine(options.detectors ?? {}, (path) => this.locate(path));
@@ -165,6 +216,7 @@ export class Recorder {
     this.remove();
     this.remove = null;
     this.flush();
+    this.emitReady(true);
     this.paused = true;
   }
 
@@ -197,6 +249,9 @@ export class Recorder {
     // A forward that no backward followed (a script stopping on a NaN loss) is scanned now.
     this.scanDeferred();
     this.flush();
+    this.emitReady(true);
+    this.thread?.close();
+    this.thread = undefined;
     const finished = this.diagnosis.finish();
     for (const d of finished) this.emit({ type: 'diagnostic', diagnostic: d });
     return finished;
@@ -302,6 +357,8 @@ export class Recorder {
   }
 
   private reportForwardNonFinite(e: ForwardEvent, value: number, site: Site | undefined): void {
+    this.resolveEarlier();
+    if (this.nonFiniteSeen) return;
     this.nonFiniteSeen = true;
     const frames = site ? userFrames(site) : [];
     const fromInput = e.inputs.findIndex((t) => firstNonFinite(t.data) >= 0);
@@ -384,8 +441,18 @@ export class Recorder {
       return;
     }
     const t0 = performance.now();
-    this.early.set(leaf, { grad: tensorStatsWithHistogram(grad.data, this.bins), weight: tensorStatsWithHistogram(leaf.data, this.bins) });
+    this.early.set(leaf, { grad: this.measure(grad.data), weight: this.measure(leaf.data) });
     this.scheduledMs += performance.now() - t0;
+  }
+
+  /** Statistics and histogram of x: on the stats thread for large tensors at 'full', else now. */
+  private measure(x: Float32Array): Measured {
+    if (x.length >= THREAD_MIN_ELEMENTS && this.level === 'full' && this.useThread) {
+      if (this.thread === undefined) this.thread = StatsThread.start(this.bins, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL);
+      const ticket = this.thread?.submit(x);
+      if (ticket) return ticket;
+    }
+    return tensorStatsWithHistogram(x, this.bins);
   }
 
   private onBackwardNode(e: BackwardEvent): void {
@@ -424,6 +491,8 @@ export class Recorder {
   }
 
   private reportBackwardNonFinite(node: Node, value: number): void {
+    this.resolveEarlier();
+    if (this.nonFiniteSeen) return;
     this.nonFiniteSeen = true;
     const site = this.siteOf(node);
     const frames = site ? userFrames(site) : [];
@@ -454,53 +523,54 @@ export class Recorder {
     const histDue = this.histogramDue(step);
     // Detailed steps measure everything now; between them, gradients get their norm only, late.
     const detail = this.detailDue(step);
-    // On histogram steps each tensor's statistics and histogram come from one pass.
+    // On histogram steps each tensor's statistics and histogram come from one pass (or from the
+    // stats thread: `fills` are completed when its results are taken).
     const hists: HistogramEntry[] = [];
+    const fills: Fill[] = [];
+    const gradRows: Unresolved['gradRows'] = [];
     const s0 = performance.now();
     for (const p of this.index.params) {
       const got = this.received.has(p.tensor) && p.tensor.grad !== null;
-      let grad: TensorStats | null = null;
       const early = histDue && got ? this.early.get(p.tensor) : undefined;
-      if (got && histDue) {
-        const both = early?.grad ?? tensorStatsWithHistogram(p.tensor.grad!.data, this.bins);
-        grad = both.stats;
-        hists.push({ name: p.name, kind: 'grad', hist: both.hist });
-      } else if (got && detail) {
-        grad = tensorStats(p.tensor.grad!.data);
-      }
-      if (grad !== null) {
-        sumSq += grad.norm * grad.norm;
-        if (grad.nanCount + grad.infCount > 0) this.reportLeafNonFinite(p.tensor, this.leafProducers, grad);
-      }
-      let weight = this.weightStats.get(p.tensor);
-      if (histDue || weight === undefined) {
-        const w0 = performance.now();
-        if (histDue) {
-          const both = early?.weight ?? tensorStatsWithHistogram(p.tensor.data, this.bins);
-          weight = both.stats;
-          hists.push({ name: p.name, kind: 'weight', hist: both.hist });
-        } else {
-          weight = tensorStats(p.tensor.data);
-        }
-        this.scheduledMs += performance.now() - w0;
-        this.weightStats.set(p.tensor, weight);
-      }
       const row: ParamStep = {
         name: p.name, module: p.module, ndim: p.tensor.ndim, requiresGrad: p.tensor.requiresGrad,
-        grad, weight: { ...weight }, updateRatio: null,
+        grad: null, weight: MEASURING, updateRatio: null,
       };
+      const place = (m: Measured, kind: Fill['kind']): TensorStats | null => {
+        const entry: HistogramEntry = { name: p.name, kind, hist: onThread(m) ? MEASURING_HIST : m.hist };
+        hists.push(entry);
+        if (!onThread(m)) return m.stats;
+        fills.push({ tensor: p.tensor, row, kind, ticket: m, entry });
+        return null;
+      };
+      if (got && histDue) {
+        row.grad = place(early?.grad ?? tensorStatsWithHistogram(p.tensor.grad!.data, this.bins), 'grad');
+      } else if (got && detail) {
+        row.grad = tensorStats(p.tensor.grad!.data);
+      }
+      if (got && (histDue || detail)) gradRows.push({ tensor: p.tensor, row });
+      if (row.grad !== null) sumSq += row.grad.norm * row.grad.norm;
+      let weight: TensorStats | null | undefined = this.weightStats.get(p.tensor);
+      if (histDue || weight === undefined) {
+        const w0 = performance.now();
+        weight = histDue ? place(early?.weight ?? tensorStatsWithHistogram(p.tensor.data, this.bins), 'weight') : tensorStats(p.tensor.data);
+        this.scheduledMs += performance.now() - w0;
+        if (weight !== null) this.weightStats.set(p.tensor, weight);
+      }
+      if (weight !== null) row.weight = { ...weight };
       params.push(row);
       byTensor.set(p.tensor, row);
       if (got && !detail) late.push({ tensor: p.tensor, row, data: p.tensor.grad!.data });
     }
     // Leaves that are not tracked parameters (an input with requiresGrad, a loose tensor): the
     // scan their gradients skipped in backward happens here.
+    let loose: Unresolved['loose'] = null;
     if (!this.nonFiniteSeen) {
       for (const [leaf, producer] of this.leafProducers) {
         if (byTensor.has(leaf) || leaf.grad === null) continue;
         const i = firstNonFinite(leaf.grad.data);
         if (i >= 0) {
-          this.reportBackwardNonFinite(producer, leaf.grad.data[i]!);
+          loose = { producer, value: leaf.grad.data[i]! };
           break;
         }
       }
@@ -520,11 +590,14 @@ export class Recorder {
       bptt: [...this.bptt.values()],
       ...(detail ? {} : { detail: false }),
     };
-    if (late.length > 0) {
-      this.late = { record, entries: late, producers: this.leafProducers, sumSq };
-      this.leafProducers = new Map();
-    } else {
-      this.leafProducers.clear();
+    const producers = this.leafProducers;
+    if (late.length > 0 || fills.length > 0) this.leafProducers = new Map();
+    if (late.length > 0) this.late = { record, entries: late, producers, sumSq };
+    const unresolved: Unresolved = { fills, sumSq, gradRows, producers, loose };
+    // Without thread work, the non-finite gradients are reported now (else once its results are in).
+    if (fills.length === 0) {
+      this.reportGradNonFinite(unresolved);
+      if (late.length === 0) producers.clear();
     }
     if (detail) {
       this.lastDetailStep = step;
@@ -533,6 +606,7 @@ export class Recorder {
     this.activations.clear();
     this.bptt.clear();
 
+    let histograms: HistogramEntry[] | null = null;
     if (histDue) {
       const entries = [...hists, ...this.actHists];
       // Everything that follows the histogram schedule counts against its budget: the weight
@@ -540,13 +614,80 @@ export class Recorder {
       this.histMs = this.scheduledMs;
       this.scheduledMs = 0;
       this.lastHistStep = step;
-      this.emit({ type: 'histograms', step, entries });
+      if (fills.length === 0) this.emit({ type: 'histograms', step, entries });
+      else histograms = entries;
       this.adaptK();
     }
     this.actHists = [];
     this.stepFirstNode = peekNextNodeId();
-    this.pending = { record, byTensor };
+    this.pending = { record, byTensor, unresolved: fills.length > 0 ? unresolved : null, histograms };
     this.lastStepEnd = performance.now();
+  }
+
+  /** Reports the first non-finite gradient of the step's rows (in parameter order), else of a loose leaf. */
+  private reportGradNonFinite(u: Unresolved): void {
+    for (const { tensor, row } of u.gradRows) {
+      if (row.grad !== null && row.grad.nanCount + row.grad.infCount > 0) {
+        this.reportLeafNonFinite(tensor, u.producers, row.grad);
+        return;
+      }
+    }
+    if (u.loose !== null && !this.nonFiniteSeen) this.reportBackwardNonFinite(u.loose.producer, u.loose.value);
+  }
+
+  // ---- the stats thread -------------------------------------------------------------------------
+
+  /** Takes a step's measurements from the stats thread into its rows, histograms and gradient norm. */
+  private resolve(p: PendingStep): void {
+    const u = p.unresolved;
+    if (u === null) return;
+    p.unresolved = null;
+    const wasResolving = this.resolving;
+    this.resolving = true;
+    try {
+      let sumSq = u.sumSq;
+      for (const f of u.fills) {
+        // Null when the thread failed: the same numbers from the ticket's copy, here.
+        const m = fromKernel(f.ticket.data, this.bins, this.thread?.take(f.ticket) ?? null);
+        this.thread?.release(f.ticket);
+        f.entry.hist = m.hist;
+        if (f.kind === 'grad') {
+          f.row.grad = m.stats;
+          sumSq += m.stats.norm * m.stats.norm;
+        } else {
+          f.row.weight = { ...m.stats };
+          this.weightStats.set(f.tensor, m.stats);
+        }
+      }
+      p.record.gradNorm = Math.sqrt(sumSq);
+      this.reportGradNonFinite(u);
+    } finally {
+      this.resolving = wasResolving;
+    }
+  }
+
+  /**
+   * Before an origin of NaN/Inf is reported: the steps whose gradients are still on the thread
+   * came first, so their non-finite gradients (if any) are the origin.
+   */
+  private resolveEarlier(): void {
+    if (this.resolving) return;
+    for (const p of this.awaiting) this.resolve(p);
+    if (this.pending !== null) this.resolve(this.pending);
+  }
+
+  /** Emits finished steps in order; waits for the oldest one's thread results when `wait`, or when too many are waiting. */
+  private emitReady(wait: boolean): void {
+    while (this.awaiting.length > 0) {
+      const p = this.awaiting[0]!;
+      if (p.unresolved !== null) {
+        const ready = p.unresolved.fills.every((f) => this.thread?.done(f.ticket) ?? true);
+        if (!ready && !wait && this.awaiting.length <= MAX_AWAITING) return;
+        this.resolve(p);
+      }
+      this.awaiting.shift();
+      this.emitStep(p);
+    }
   }
 
   private judgeDue(step: number): boolean {
@@ -643,12 +784,19 @@ export class Recorder {
     this.flush();
   }
 
-  /** Emits the pending step (after its optimizer step, or when the next one starts). */
+  /** Ends the pending step (after its optimizer step, or when the next one starts): emitted once its measurements are in. */
   private flush(): void {
     this.measureLateGrads(null);
     const p = this.pending;
-    if (p === null) return;
-    this.pending = null;
+    if (p !== null) {
+      this.pending = null;
+      this.awaiting.push(p);
+    }
+    this.emitReady(false);
+  }
+
+  private emitStep(p: PendingStep): void {
+    if (p.histograms !== null) this.emit({ type: 'histograms', step: p.record.step, entries: p.histograms });
     this.emit({ type: 'step', record: p.record });
     // The detectors judge detailed steps: their time counts against the detail budget. At
     // 'full', where every step is detailed, they judge on a schedule of their own (same budget).
@@ -663,8 +811,6 @@ export class Recorder {
     if (d !== null) this.emit({ type: 'diagnostic', diagnostic: d });
   }
 }
-
-type StatsAndHist = ReturnType<typeof tensorStatsWithHistogram>;
 
 /** The engine's own layer classes (activations inside them are named per layer, not per call). */
 const ENGINE_LAYERS: ReadonlySet<unknown> = new Set(Object.values(nnExports).filter((v) => typeof v === 'function'));

@@ -2,7 +2,7 @@
 // counted, never silently folded in: mean/std/min/max cover the finite values, while the L2 norm
 // covers all of them (so a NaN or Inf gradient shows as a NaN or Inf norm, as in PyTorch).
 
-import { binParams, histogramCounts, nonzeroHistogram, statsAndHistogram, statsSums, type StatsSums } from '../kernels/stats';
+import { binParams, histogramCounts, nonzeroHistogram, statsAndHistogram, statsSums, type StatsAndHistogram, type StatsSums } from '../kernels/stats';
 
 /** float16's smallest normal (2^-14) and smallest subnormal (2^-24): below them, values are lost without loss scaling. */
 export const FP16_MIN_NORMAL = 2 ** -14;
@@ -176,8 +176,20 @@ export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorSt
  * `tensorStats(x)` and `histogram(x, bins, tensorStats(x))` (the same results exactly) with one
  * copy of x into wasm memory for both passes, for the steps that record a histogram.
  */
-export function tensorStatsWithHistogram(x: Float32Array, bins = DEFAULT_BINS): { stats: TensorStats; hist: Histogram } {
-  const r = statsAndHistogram(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, bins);
+export function tensorStatsWithHistogram(x: Float32Array, bins = DEFAULT_BINS): StatsWithHistogram {
+  return fromKernel(x, bins, statsAndHistogram(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, bins));
+}
+
+export interface StatsWithHistogram {
+  stats: TensorStats;
+  hist: Histogram;
+}
+
+/**
+ * `tensorStatsWithHistogram(x, bins)` from the kernel's results `r` for x (computed here, or by
+ * the stats thread on a copy of x); null r, or NaN/Inf in x, take the JS path over x.
+ */
+export function fromKernel(x: Float32Array, bins: number, r: StatsAndHistogram | null): StatsWithHistogram {
   const stats = r === null ? tensorStats(x) : fromSums(x, r.sums);
   if (r === null || r.counts === null) return { stats, hist: histogram(x, bins, stats) };
   // histogram(x, bins, stats)'s known-stats branch, with the counts already taken over [min, max].

@@ -158,9 +158,9 @@ export class StatsThread {
     return { seq, data };
   }
 
-  /** Whether take(t) would return without waiting. */
+  /** Whether take(t) would return without waiting (with results, or null once the thread failed). */
   done(t: StatsTicket): boolean {
-    return Atomics.load(this.ctl, 1) > t.seq;
+    return this.failed || Atomics.load(this.ctl, 3) !== 0 || Atomics.load(this.ctl, 1) > t.seq;
   }
 
   /**
