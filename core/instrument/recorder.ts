@@ -68,13 +68,11 @@ interface Fill {
 
 interface Unresolved {
   fills: Fill[];
-  /** Σ‖g‖² of the gradients measured on this thread. */
-  sumSq: number;
   /** The rows with a gradient, in order: the first non-finite one is reported once all are in. */
   gradRows: { tensor: Tensor; row: ParamStep }[];
-  producers: Map<Tensor, Node>;
+  producers: Map<Tensor, Producer>;
   /** A non-finite gradient of a leaf that is not a tracked parameter, reported if no parameter's is. */
-  loose: { producer: Node; value: number } | null;
+  loose: { producer: Producer; value: number } | null;
 }
 
 /** Placeholders of a measurement on the stats thread (replaced before the step is emitted). */
@@ -96,9 +94,18 @@ interface LateGrads {
   record: StepRecord;
   entries: { tensor: Tensor; row: ParamStep; data: Float32Array }[];
   /** The graph node that produced each leaf's gradient, to name it if it is non-finite. */
-  producers: Map<Tensor, Node>;
+  producers: Map<Tensor, Producer>;
   /** Σ‖g‖² of the gradients already measured at the end of backward. */
   sumSq: number;
+}
+
+/**
+ * The node that produced a leaf's gradient, with where it was created: looked up as the node runs
+ * (the op sites are kept by position in the step, which the next step's graph reuses).
+ */
+interface Producer {
+  node: Node;
+  site: Site | undefined;
 }
 
 /** Past this many unscanned op outputs (a forward never followed by backward), they are scanned at once. */
@@ -153,7 +160,10 @@ export class Recorder {
   /** The snapshot arrays, kept from step to step (weakly: a dropped parameter takes its own). */
   private sampleBuffers = new WeakMap<Tensor, Float32Array>();
   private weightStats = new Map<Tensor, TensorStats>();
-  private leafProducers = new Map<Tensor, Node>();
+  private leafProducers = new Map<Tensor, Producer>();
+  /** Leaves whose non-finite gradient contribution was told apart this step: its producer (null: the running node's). */
+  private pinned = new Map<Tensor, Producer | null>();
+  private sumChecked = new Set<Tensor>();
   private nonFiniteSeen = false;
   private late: LateGrads | null = null;
   /**
@@ -433,16 +443,37 @@ export class Recorder {
   }
 
   private onLeafGrad(leaf: Tensor, grad: Tensor): void {
+    if (this.received.has(leaf) && !this.nonFiniteSeen && !this.pinned.has(leaf)) this.checkContribution(leaf, grad);
     this.received.add(leaf);
     if (!this.histogramDue(this.step + 1)) return;
     // A second contribution, or one added to a gradient kept from before: measured at the end.
     if (this.early.has(leaf) || leaf.grad !== null || this.index.param(leaf) === undefined) {
+      // The first contribution's measurements are void (their copies return to the thread).
+      const void_ = this.early.get(leaf);
+      if (void_ != null) for (const m of [void_.grad, void_.weight]) if (onThread(m)) this.thread?.release(m);
       this.early.set(leaf, null);
       return;
     }
     const t0 = performance.now();
     this.early.set(leaf, { grad: this.measure(grad.data), weight: this.measure(leaf.data) });
     this.scheduledMs += performance.now() - t0;
+  }
+
+  /**
+   * A leaf's second or later gradient contribution in one backward (a shared weight, an extra loss
+   * term): the sum will not tell which contribution was non-finite, so it is told now, and the
+   * producer of the first non-finite one is pinned as the leaf's (the earlier ones' sum is checked
+   * once, at the second contribution).
+   */
+  private checkContribution(leaf: Tensor, g: Tensor): void {
+    const earlier = this.leafProducers.get(leaf);
+    if (!this.sumChecked.has(leaf) && leaf.grad !== null && earlier !== undefined && firstNonFinite(leaf.grad.data) >= 0) {
+      this.pinned.set(leaf, earlier);
+    } else if (firstNonFinite(g.data) >= 0) {
+      // Pinned to the node whose backward is running, at its onBackwardNode.
+      this.pinned.set(leaf, null);
+    }
+    this.sumChecked.add(leaf);
   }
 
   /** Statistics and histogram of x: on the stats thread for large tensors at 'full', else now. */
@@ -474,8 +505,12 @@ export class Recorder {
       if (g === null || g === undefined) continue;
       // Gradients into leaves (parameters) are scanned once, by tensorStats at the end of the
       // step; remember which node produced them, to name it if they turn out non-finite.
-      if (inputs[k]!.isLeaf) {
-        this.leafProducers.set(inputs[k]!, e.node);
+      const leaf = inputs[k]!;
+      if (leaf.isLeaf) {
+        let producer = this.pinned.get(leaf);
+        if (producer == null) producer = { node: e.node, site: this.siteOf(e.node) };
+        if (this.pinned.get(leaf) === null) this.pinned.set(leaf, producer);
+        this.leafProducers.set(leaf, producer);
         continue;
       }
       const i = firstNonFinite(g.data);
@@ -490,17 +525,17 @@ export class Recorder {
     }
   }
 
-  private reportBackwardNonFinite(node: Node, value: number): void {
+  /** `step`: the step whose backward produced it (the running one, unless reported after its end). */
+  private reportBackwardNonFinite(node: Node, value: number, step = this.step + 1, site = this.siteOf(node)): void {
     this.resolveEarlier();
     if (this.nonFiniteSeen) return;
     this.nonFiniteSeen = true;
-    const site = this.siteOf(node);
     const frames = site ? userFrames(site) : [];
     this.emitDiagnostic(this.diagnosis.nonFinite({
       phase: 'backward',
       op: node.name,
       module: node.module === null ? null : this.modulePath({ module: node.module, modulePath: node.modulePath }),
-      step: this.step + 1,
+      step,
       value: describeNonFinite(value),
       location: frames[0] ?? null,
       callers: frames.slice(1, 4),
@@ -578,6 +613,8 @@ export class Recorder {
     if (detail) this.detailMs += performance.now() - s0;
     this.received.clear();
     this.early.clear();
+    this.pinned.clear();
+    this.sumChecked.clear();
     // The step's forward outputs are not needed past its backward.
     this.deferred = [];
     const record: StepRecord = {
@@ -593,10 +630,10 @@ export class Recorder {
     const producers = this.leafProducers;
     if (late.length > 0 || fills.length > 0) this.leafProducers = new Map();
     if (late.length > 0) this.late = { record, entries: late, producers, sumSq };
-    const unresolved: Unresolved = { fills, sumSq, gradRows, producers, loose };
+    const unresolved: Unresolved = { fills, gradRows, producers, loose };
     // Without thread work, the non-finite gradients are reported now (else once its results are in).
     if (fills.length === 0) {
-      this.reportGradNonFinite(unresolved);
+      this.reportGradNonFinite(unresolved, step);
       if (late.length === 0) producers.clear();
     }
     if (detail) {
@@ -624,15 +661,15 @@ export class Recorder {
     this.lastStepEnd = performance.now();
   }
 
-  /** Reports the first non-finite gradient of the step's rows (in parameter order), else of a loose leaf. */
-  private reportGradNonFinite(u: Unresolved): void {
+  /** Reports the first non-finite gradient of step `step`'s rows (in parameter order), else of a loose leaf. */
+  private reportGradNonFinite(u: Unresolved, step: number): void {
     for (const { tensor, row } of u.gradRows) {
       if (row.grad !== null && row.grad.nanCount + row.grad.infCount > 0) {
-        this.reportLeafNonFinite(tensor, u.producers, row.grad);
+        this.reportLeafNonFinite(tensor, u.producers, row.grad, step);
         return;
       }
     }
-    if (u.loose !== null && !this.nonFiniteSeen) this.reportBackwardNonFinite(u.loose.producer, u.loose.value);
+    if (u.loose !== null && !this.nonFiniteSeen) this.reportBackwardNonFinite(u.loose.producer.node, u.loose.value, step, u.loose.producer.site);
   }
 
   // ---- the stats thread -------------------------------------------------------------------------
@@ -645,7 +682,6 @@ export class Recorder {
     const wasResolving = this.resolving;
     this.resolving = true;
     try {
-      let sumSq = u.sumSq;
       for (const f of u.fills) {
         // Null when the thread failed: the same numbers from the ticket's copy, here.
         const m = fromKernel(f.ticket.data, this.bins, this.thread?.take(f.ticket) ?? null);
@@ -653,14 +689,16 @@ export class Recorder {
         f.entry.hist = m.hist;
         if (f.kind === 'grad') {
           f.row.grad = m.stats;
-          sumSq += m.stats.norm * m.stats.norm;
         } else {
           f.row.weight = { ...m.stats };
           this.weightStats.set(f.tensor, m.stats);
         }
       }
+      // Summed in parameter order, as on the training thread (the same norm to the last bit).
+      let sumSq = 0;
+      for (const { row } of u.gradRows) sumSq += row.grad!.norm * row.grad!.norm;
       p.record.gradNorm = Math.sqrt(sumSq);
-      this.reportGradNonFinite(u);
+      this.reportGradNonFinite(u, p.record.step);
     } finally {
       this.resolving = wasResolving;
     }
@@ -739,16 +777,16 @@ export class Recorder {
       const grad = Number.isFinite(s) ? normFromSumSq(en.data.length, s) : normStats(en.data);
       en.row.grad = grad;
       sumSq += grad.norm * grad.norm;
-      if (grad.nanCount + grad.infCount > 0) this.reportLeafNonFinite(en.tensor, late.producers, grad);
+      if (grad.nanCount + grad.infCount > 0) this.reportLeafNonFinite(en.tensor, late.producers, grad, late.record.step);
     }
     late.record.gradNorm = Math.sqrt(sumSq);
   }
 
   /** A parameter's gradient holds NaN/Inf: the node that produced it is the origin, unless one was found before. */
-  private reportLeafNonFinite(t: Tensor, producers: Map<Tensor, Node>, grad: TensorStats): void {
+  private reportLeafNonFinite(t: Tensor, producers: Map<Tensor, Producer>, grad: TensorStats, step: number): void {
     if (this.nonFiniteSeen) return;
     const producer = producers.get(t);
-    if (producer !== undefined) this.reportBackwardNonFinite(producer, grad.nanCount > 0 ? NaN : Infinity);
+    if (producer !== undefined) this.reportBackwardNonFinite(producer.node, grad.nanCount > 0 ? NaN : Infinity, step, producer.site);
   }
 
   private onOptimizerStep(phase: 'before' | 'after', e: OptimizerStepEvent): void {

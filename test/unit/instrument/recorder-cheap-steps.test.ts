@@ -142,6 +142,34 @@ describe('Recorder: gradient norms between detailed steps', () => {
   });
 });
 
+describe('Recorder: a non-finite contribution to a gradient several ops add to', () => {
+  it('is reported at its own op, line and step, on a cheap step (measured late) as on a detailed one', () => {
+    for (const at of [2, 5]) {
+      const { steps, rec } = record(() => {
+        const model = mlp();
+        const w = model.parameters()[0]!;
+        const opt = new optim.SGD(model.parameters(), { lr: 0.05 });
+        const x = randn([16, 64]);
+        for (let i = 0; i < 6; i++) {
+          opt.zeroGrad();
+          if (i === at) w.data.fill(0.01).fill(0, 7, 8);
+          // sqrt at 0 sends +Inf straight into the weight's gradient, which the Linear's matmul
+          // adds to after (the last producer): the origin is still the sqrt.
+          const extra = i === at ? w.sqrt().sum() : tensor(0); // MARK-sqrt-shared
+          model.forward(x).pow(2).mean().add(extra).backward();
+          opt.step();
+        }
+      });
+      expect(steps[at]!.detail !== false).toBe(at < 3);
+      const d = rec.diagnostics().filter((x) => x.code === 'nan-inf');
+      expect(d.length).toBe(1);
+      expect(d[0]!.message).toContain('Sqrt');
+      expect(d[0]!.step).toBe(at + 1);
+      expect(d[0]!.location).toEqual(expect.objectContaining({ file: here, line: lineOf('MARK-sqrt-shared') }));
+    }
+  });
+});
+
 describe('Recorder: NaN origins found from the loss and gradients', () => {
   it('finds a forward NaN on a late step at its line, through a graph that changed that step', () => {
     const { rec } = record(() => {
