@@ -2,14 +2,15 @@
 // before this script as the global `Chart`) and wires the pickers. Every user string reaches the
 // page through textContent or chart.js's canvas text, never as HTML.
 
-import type { Chart as ChartInstance, ChartConfiguration, ChartDataset } from 'chart.js';
+import type { Chart as ChartInstance } from 'chart.js';
 import { decodeReport } from '../../core/report/codec';
 import type { JsonReport } from '../../core/report/model';
 import {
   activationFractions, bpttNorms, findHistogram, formatNumber, gradNormChart, gradientFlow, histogramBars,
-  histogramHeatmap, histogramKeyId, histogramKeys, informativeKey, lastDrawableFlowStep, logTickLabel, lossChart, tickDecades, lossPrefersLog, normsOverTime, paletteColor,
-  parameterSteps, updateRatios, type BarData, type HistogramKey, type LineData,
+  histogramHeatmap, histogramKeyId, histogramKeys, informativeKey, lastDrawableFlowStep, lossChart, lossPrefersLog, normsOverTime, paletteColor,
+  parameterSteps, updateRatios, type HistogramKey, type LineData,
 } from '../charts/transform';
+import { barConfig, lineConfig, type AxisOptions, type ChartTheme } from '../charts/config';
 import { drawHeatmap } from './heatmap';
 
 declare const Chart: typeof import('chart.js').Chart;
@@ -22,6 +23,8 @@ function cssVar(name: string): string {
 }
 
 const theme = { fg: cssVar('--fg'), muted: cssVar('--muted'), grid: cssVar('--grid'), bg: cssVar('--bg'), error: cssVar('--error') };
+// The panel's chart configurations (webview/charts/config.ts), in the page's colours.
+const chartTheme: ChartTheme = { text: theme.muted, grid: theme.grid, series: [] };
 Chart.defaults.color = theme.muted;
 Chart.defaults.borderColor = theme.grid;
 Chart.defaults.animation = false;
@@ -49,62 +52,10 @@ function droppedNote(id: string, dropped: number, log: boolean): void {
   if (dropped > 0) note(id, `${dropped} point${dropped === 1 ? '' : 's'} not drawn: NaN, ±Infinity${log ? ', or ≤ 0 on the log scale' : ''}.`);
 }
 
-function lineDatasets(d: LineData): ChartDataset<'line', { x: number; y: number | null }[]>[] {
-  return d.datasets.map((ds, i) => ({
-    label: ds.label,
-    data: ds.data,
-    borderColor: paletteColor(i),
-    backgroundColor: paletteColor(i),
-    borderWidth: 1.5,
-    pointRadius: ds.data.length > 60 ? 0 : 2,
-    spanGaps: false,
-  }));
-}
-
-function lineChart(id: string, d: LineData, opts: { log: boolean; xTitle: string; yTitle: string; yMax?: number }): void {
+function lineChart(id: string, d: LineData, opts: AxisOptions): void {
   if (d.datasets.every((ds) => ds.data.every((p) => p.y === null))) return noData(id, 'No data was recorded for this view in this run.');
-  const config: ChartConfiguration<'line', { x: number; y: number | null }[]> = {
-    type: 'line',
-    data: { datasets: lineDatasets(d) },
-    options: {
-      parsing: false,
-      normalized: true,
-      interaction: { mode: 'nearest', intersect: false },
-      plugins: {
-        legend: { display: d.datasets.length > 1, position: 'bottom', labels: { boxWidth: 12 } },
-        decimation: { enabled: true, algorithm: 'min-max' },
-        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.parsed.y ?? NaN)}` } },
-      },
-      scales: {
-        x: { type: 'linear', title: { display: true, text: opts.xTitle } },
-        y: {
-          type: opts.log ? 'logarithmic' : 'linear',
-          title: { display: true, text: opts.yTitle },
-          ...(opts.yMax !== undefined ? { min: 0, max: opts.yMax } : {}),
-          ticks: { callback: (v, _i, ticks) => (opts.log ? logTickLabel(Number(v), tickDecades(ticks)) : formatNumber(Number(v))) },
-        },
-      },
-    },
-  };
-  charts.set(id, new Chart(byId<HTMLCanvasElement>(`${id}-canvas`), config));
+  charts.set(id, new Chart(byId<HTMLCanvasElement>(`${id}-canvas`), lineConfig(chartTheme, d, opts)));
   droppedNote(id, d.dropped, opts.log);
-}
-
-function barConfig(d: BarData, log: boolean, xTitle: string, yTitle: string): ChartConfiguration<'bar', (number | null)[], string> {
-  return {
-    type: 'bar',
-    data: {
-      labels: d.labels,
-      datasets: d.datasets.map((ds, i) => ({ label: ds.label, data: ds.data, backgroundColor: paletteColor(i), borderWidth: 0 })),
-    },
-    options: {
-      plugins: { legend: { display: d.datasets.length > 1, position: 'bottom', labels: { boxWidth: 12 } } },
-      scales: {
-        x: { title: { display: true, text: xTitle }, ticks: { autoSkip: true, maxRotation: 60 } },
-        y: { type: log ? 'logarithmic' : 'linear', title: { display: true, text: yTitle }, ticks: { callback: (v, _i, ticks) => (log ? logTickLabel(Number(v), tickDecades(ticks)) : formatNumber(Number(v))) } },
-      },
-    },
-  };
 }
 
 function lossView(): void {
@@ -122,7 +73,7 @@ function flowView(): void {
   slider.max = String(steps.length - 1);
   slider.value = String(start);
   const data = (i: number) => gradientFlow(params, steps[i]);
-  const chart = new Chart(byId<HTMLCanvasElement>('flow-canvas'), barConfig(data(start), true, 'parameter', '|grad| (log)'));
+  const chart = new Chart(byId<HTMLCanvasElement>('flow-canvas'), barConfig(chartTheme, data(start), { log: true, xTitle: 'parameter', yTitle: '|grad| (log)' }));
   charts.set('flow', chart);
   const show = (): void => {
     const i = Number(slider.value);
@@ -185,7 +136,7 @@ function histogramView(): void {
       return;
     }
     note('histograms', `range [${formatNumber(entry.lo)}, ${formatNumber(entry.hi)}]`);
-    chart = new Chart(byId<HTMLCanvasElement>('histograms-canvas'), barConfig(histogramBars(entry), false, 'value (bin centre)', 'count'));
+    chart = new Chart(byId<HTMLCanvasElement>('histograms-canvas'), barConfig(chartTheme, histogramBars(entry), { log: false, xTitle: 'value (bin centre)', yTitle: 'count' }));
     charts.set('histograms', chart);
   };
   select.addEventListener('change', show);
