@@ -49,7 +49,7 @@ interface PendingStep {
   byTensor: Map<Tensor, ParamStep>;
   /** The step's part still on the stats thread; null once resolved (or when it had none). */
   unresolved: Unresolved | null;
-  /** Histograms to emit with the step (when the thread measured some of them), else null. */
+  /** Histograms to emit with the step (when the thread measured some, or an earlier step waits for it), else null. */
   histograms: HistogramEntry[] | null;
 }
 
@@ -547,7 +547,7 @@ export class Recorder {
     const t0 = performance.now();
     this.stepMs = t0 - this.lastStepEnd;
     const step = ++this.step;
-    if (this.index.refreshIfStale(step) || step === 1) this.emit({ type: 'model', summary: this.index.summary() });
+    if (this.index.refreshIfStale(step) || step === 1) this.emitModel();
 
     const params: ParamStep[] = [];
     const byTensor = new Map<Tensor, ParamStep>();
@@ -651,7 +651,8 @@ export class Recorder {
       this.histMs = this.scheduledMs;
       this.scheduledMs = 0;
       this.lastHistStep = step;
-      if (fills.length === 0) this.emit({ type: 'histograms', step, entries });
+      // Emitted with the step when it or an earlier step waits for the thread (events stay in step order).
+      if (fills.length === 0 && this.awaiting.length === 0) this.emit({ type: 'histograms', step, entries });
       else histograms = entries;
       this.adaptK();
     }
@@ -712,6 +713,8 @@ export class Recorder {
     if (this.resolving) return;
     for (const p of this.awaiting) this.resolve(p);
     if (this.pending !== null) this.resolve(this.pending);
+    // The earlier steps go out before the finding, as they would without the thread.
+    this.emitReady(true);
   }
 
   /** Emits finished steps in order; waits for the oldest one's thread results when `wait`, or when too many are waiting. */
@@ -791,7 +794,7 @@ export class Recorder {
 
   private onOptimizerStep(phase: 'before' | 'after', e: OptimizerStepEvent): void {
     if (phase === 'before') {
-      if (this.index.addLoose(e.params)) this.emit({ type: 'model', summary: this.index.summary() });
+      if (this.index.addLoose(e.params)) this.emitModel();
       this.snapshot.clear();
       // Update ratios are measured on detailed steps (the step that just ended).
       if (this.pending !== null && this.pending.record.detail !== false) {
@@ -831,6 +834,12 @@ export class Recorder {
       this.awaiting.push(p);
     }
     this.emitReady(false);
+  }
+
+  /** A new model summary, after the steps before it (which may still wait for the thread: rare, the model seldom changes). */
+  private emitModel(): void {
+    this.emitReady(true);
+    this.emit({ type: 'model', summary: this.index.summary() });
   }
 
   private emitStep(p: PendingStep): void {

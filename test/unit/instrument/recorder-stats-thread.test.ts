@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { nn, optim, randn, manualSeed, tensor } from '../../../core';
+import { nn, optim, randn, manualSeed, noGrad, tensor } from '../../../core';
 import { Recorder } from '../../../core/instrument/recorder';
 import { StatsThread } from '../../../core/kernels/stats-thread';
 import type { RunEvent } from '../../../core/instrument/events';
@@ -58,9 +58,65 @@ describe('Recorder at full with the stats thread', () => {
     expect(events).toEqual(reference);
   });
 
+  // Training loops the thread must not change the story of: every gradient and weight here is
+  // large enough for it (8192 values and up) somewhere.
+  const loops: Record<string, () => void> = {
+    'gradient accumulation (two backward per step) and Adam': () => {
+      manualSeed(5);
+      const m = new nn.Sequential(new nn.Linear(128, 96), new nn.ReLU(), new nn.Linear(96, 4));
+      const opt = new optim.Adam(m.parameters(), { lr: 1e-3 });
+      for (let i = 0; i < 5; i++) {
+        opt.zeroGrad();
+        for (let k = 0; k < 2; k++) m.forward(randn([16, 128])).pow(2).mean().backward();
+        opt.step();
+      }
+    },
+    'clipping before the step, and a weight used twice in one forward': () => {
+      manualSeed(6);
+      const shared = new nn.Linear(96, 96);
+      const inp = new nn.Linear(32, 96);
+      const params = [...shared.parameters(), ...inp.parameters()];
+      const opt = new optim.SGD(params, { lr: 0.05, momentum: 0.9 });
+      for (let i = 0; i < 5; i++) {
+        opt.zeroGrad();
+        shared.forward(shared.forward(inp.forward(randn([8, 32])).tanh()).tanh()).pow(2).mean().backward();
+        nn.utils.clipGradNorm(params, 0.5);
+        opt.step();
+      }
+    },
+    'a recurrent layer (its weights get a contribution per time step) and no optimizer': () => {
+      manualSeed(7);
+      const rnn = new nn.GRU(8, 64, { batchFirst: true });
+      for (let i = 0; i < 4; i++) {
+        for (const p of rnn.parameters()) p.grad = null;
+        const [out] = rnn.forward(randn([4, 12, 8]));
+        out.pow(2).mean().backward();
+        noGrad(() => { for (const p of rnn.parameters()) p.data.forEach((v, j, a) => { a[j] = v - 0.1 * p.grad!.data[j]!; }); });
+      }
+    },
+  };
+  for (const [name, loop] of Object.entries(loops)) {
+    it(`changes nothing in the events: ${name}`, () => {
+      const run = (statsThread: boolean): RunEvent[] => {
+        const events: RunEvent[] = [];
+        const rec = new Recorder({ level: 'full', statsThread, emit: (e) => events.push(e) }).start();
+        loop();
+        rec.stop();
+        return events;
+      };
+      const start = vi.spyOn(StatsThread, 'start');
+      const threaded = run(true);
+      expect(start.mock.results.some((r) => r.value !== null)).toBe(true);
+      expect(threaded).toEqual(run(false));
+      expect(threaded.filter((e) => e.type === 'step').length).toBeGreaterThan(3);
+    });
+  }
+
   it('reports a non-finite gradient the thread measures at its step and line, before the NaN forward it causes', () => {
+    const seen: RunEvent[][] = [];
     for (const statsThread of [true, false]) {
       const events: RunEvent[] = [];
+      seen.push(events);
       const rec = new Recorder({ level: 'full', statsThread, emit: (e) => events.push(e) }).start();
       const m = model();
       const w = m.parameters()[0]!;
@@ -86,5 +142,7 @@ describe('Recorder at full with the stats thread', () => {
       expect(step3.params[0]!.grad!.infCount).toBe(1);
       expect(step3.gradNorm).toBe(Infinity);
     }
+    // The same events in the same order, the finding among them.
+    expect(seen[0]).toEqual(seen[1]);
   });
 });
