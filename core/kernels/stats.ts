@@ -128,26 +128,34 @@ export function histogramCounts(x: Float32Array, bins: number, lo: number, hi: n
   return new Uint32Array(k.memory.buffer, pcounts, bins).slice();
 }
 
+export interface NonzeroHistogram {
+  lo: number;
+  hi: number;
+  counts: Uint32Array;
+  zeros: number;
+}
+
 /**
  * The histogram of `histogram(x, bins)` without known statistics, with one copy of x into wasm
- * memory: range [lo, hi] of the finite nonzero values, their counts (as `histogramCounts`), and the
- * zeros. Null for short arrays, without wasm, for NaN or ±Inf in x (the JS loop counts those), or
- * bins the kernel does not take.
+ * memory and one kernel call: range [lo, hi] of the finite nonzero values, their counts (as
+ * `histogramCounts`), and the zeros. Null for short arrays, without wasm, for NaN or ±Inf in x
+ * (the JS loop counts those), or bins the kernel does not take.
  */
-export function nonzeroHistogram(x: Float32Array, bins: number): { lo: number; hi: number; counts: Uint32Array; zeros: number } | null {
+export function nonzeroHistogram(x: Float32Array, bins: number): NonzeroHistogram | null {
   const n = x.length;
   const k = n >= STATS_MIN_ELEMENTS && kernelBins(bins) ? wasmKernels() : null;
   if (k === null) return null;
   const { h, px, pout, pcnt, ptab, pcounts } = layout(k, x, bins);
-  k.nonzero_range(px, n, pout, pcnt);
-  const [zeros, nonFinite] = new Int32Array(h.buffer, pcnt, 2);
-  if (nonFinite! > 0) return null;
-  const [lo, hi] = new Float32Array(h.buffer, pout, 2);
-  if (!(lo! <= hi!)) return { lo: 0, hi: 0, counts: new Uint32Array(bins), zeros: zeros! };
-  const p = binParams(bins, lo!, hi!);
-  if (!finiteParams(p)) return null;
-  k.histogram(px, n, bins, p.pre, p.off, p.scale, zeros!, ptab, pcounts);
-  return { lo: lo!, hi: hi!, counts: new Uint32Array(k.memory.buffer, pcounts, bins).slice(), zeros: zeros! };
+  k.nonzero_histogram(px, n, bins, pout, pcnt, ptab, pcounts);
+  return readNonzeroHistogram(h.buffer, pout, pcnt, pcounts, bins);
+}
+
+/** The results of the `nonzero_histogram` kernel (wasm memory, or the stats thread's shared results); null for NaN/Inf data. */
+export function readNonzeroHistogram(buffer: ArrayBufferLike, pout: number, pcnt: number, pcounts: number, bins: number): NonzeroHistogram | null {
+  const [zeros, , , made] = new Int32Array(buffer, pcnt, 4);
+  if (made !== 1) return null;
+  const [lo, hi] = new Float32Array(buffer, pout, 2);
+  return { lo: lo!, hi: hi!, counts: new Uint32Array(buffer, pcounts, bins).slice(), zeros: zeros! };
 }
 
 export interface StatsAndHistogram {

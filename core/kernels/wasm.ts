@@ -25,6 +25,7 @@ export interface KernelExports {
   stats_histogram(x: number, n: number, bins: number, minNormal: number, minSub: number, out: number, cnt: number, tables: number, counts: number): void;
   histogram(x: number, n: number, bins: number, pre: number, off: number, scale: number, zeros: number, tables: number, counts: number): void;
   nonzero_range(x: number, n: number, out: number, cnt: number): void;
+  nonzero_histogram(x: number, n: number, bins: number, out: number, cnt: number, tables: number, counts: number): void;
   /** Returns Σg² of G. */
   column_max(x: number, rows: number, cols: number, out: number): void;
   count_abs_above(x: number, n: number, t: number): number;

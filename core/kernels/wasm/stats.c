@@ -483,3 +483,26 @@ EXPORT("nonzero_range") void nonzero_range(const float* x, int n, float* out, in
   out[0] = lo; out[1] = hi;
   cnt[0] = z; cnt[1] = nf;
 }
+
+/**
+ * nonzero_range, then the histogram of the finite nonzero values over their own range, in one call
+ * (as `nonzeroHistogram()` in core/kernels/stats.ts: one crossing from JS, and what the stats
+ * thread runs): cnt[0] = zeros, cnt[1] = NaN and ±Inf values (then no histogram: cnt[3] = 0);
+ * else cnt[3] = 1, out[0], out[1] = lo, hi (0, 0 and empty counts when every value is zero) and
+ * counts[0..bins) the histogram.
+ */
+EXPORT("nonzero_histogram") void nonzero_histogram(const float* x, int n, int bins, float* out, int* cnt, unsigned* tables, unsigned* counts) {
+  nonzero_range(x, n, out, cnt);
+  cnt[3] = 0;
+  if (cnt[1] > 0 || bins <= 0) return;
+  const float lo = out[0], hi = out[1];
+  cnt[3] = 1;
+  if (!(lo <= hi)) {
+    out[0] = 0.0f; out[1] = 0.0f;
+    for (int j = 0; j < bins; j++) counts[j] = 0;
+    return;
+  }
+  float pre, off, scale;
+  bin_params(bins, lo, hi, &pre, &off, &scale);
+  histogram(x, n, bins, pre, off, scale, cnt[0], tables, counts);
+}
