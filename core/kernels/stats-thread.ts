@@ -11,13 +11,14 @@
 // computing on their own thread. The protocol, all in SharedArrayBuffers:
 // - ctl[0] = jobs submitted, ctl[1] = jobs completed (the worker takes them in order),
 //   ctl[2] = 1 to stop, ctl[3] = 1 when the worker failed;
-// - jobs[4·slot] = staging buffer id, jobs[4·slot + 1] = length; slot = sequence % MAX_JOBS;
+// - jobs[4·slot] = staging buffer id, jobs[4·slot + 1] = length, jobs[4·slot + 2] = the kernel
+//   (0: stats_histogram, 1: nonzero_histogram); slot = sequence % MAX_JOBS;
 // - results: per slot the kernel's out (64 bytes) and cnt (64), then the counts;
 // - a staging buffer is announced once on a MessagePort ({ id, buffer }), which the worker reads
 //   synchronously (it never returns to its event loop).
 
 import { heapBase, wasmKernels, wasmModule } from './wasm';
-import { readStatsHistogram, statsLayout, type StatsAndHistogram } from './stats';
+import { readNonzeroHistogram, readStatsHistogram, statsLayout, type NonzeroHistogram, type StatsAndHistogram } from './stats';
 
 /** Jobs in flight at most (submit() returns null beyond). */
 const MAX_JOBS = 256;
@@ -61,7 +62,7 @@ try {
   for (let done = 0; ; ) {
     while (Atomics.load(ctl, 0) === done && Atomics.load(ctl, 2) === 0) Atomics.wait(ctl, 0, done);
     if (Atomics.load(ctl, 2) !== 0) break;
-    const slot = done % maxJobs, id = jobs[4 * slot], n = jobs[4 * slot + 1];
+    const slot = done % maxJobs, id = jobs[4 * slot], n = jobs[4 * slot + 1], kind = jobs[4 * slot + 2];
     while (!buffers.has(id)) {
       const m = receiveMessageOnPort(port);
       if (m === undefined) Atomics.wait(ctl, 2, 0, 1);
@@ -70,7 +71,8 @@ try {
     const need = layout.px + 4 * n - k.memory.buffer.byteLength;
     if (need > 0) k.memory.grow(Math.ceil(need / 65536));
     new Float32Array(k.memory.buffer, layout.px, n).set(buffers.get(id).subarray(0, n));
-    k.stats_histogram(layout.px, n, bins, minNormal, minSub, layout.pout, layout.pcnt, layout.ptab, layout.pcounts);
+    if (kind === 0) k.stats_histogram(layout.px, n, bins, minNormal, minSub, layout.pout, layout.pcnt, layout.ptab, layout.pcounts);
+    else k.nonzero_histogram(layout.px, n, bins, layout.pout, layout.pcnt, layout.ptab, layout.pcounts);
     const memory = new Uint8Array(k.memory.buffer);
     results.set(memory.subarray(layout.pout, layout.pout + 128), slot * resultBytes);
     results.set(memory.subarray(layout.pcounts, layout.pcounts + 4 * bins), slot * resultBytes + 128);
@@ -84,9 +86,13 @@ try {
 }
 `;
 
-/** A submitted tensor: `data` is its copy, valid until take() (for a careful pass over NaN/Inf data). */
+/** What the thread computes: `stats_histogram` (statistics and histogram) or `nonzero_histogram`. */
+export type ThreadKernel = 'stats' | 'histogram';
+
+/** A submitted tensor: `data` is its copy, valid until release() (for a careful pass over NaN/Inf data). */
 export interface StatsTicket {
   readonly seq: number;
+  readonly kernel: ThreadKernel;
   readonly data: Float32Array;
 }
 
@@ -143,7 +149,7 @@ export class StatsThread {
   }
 
   /** Copies x for the worker; null when the thread is gone or MAX_JOBS are in flight (compute it yourself). */
-  submit(x: Float32Array): StatsTicket | null {
+  submit(x: Float32Array, kernel: ThreadKernel = 'stats'): StatsTicket | null {
     const seq = this.submitted;
     if (this.failed || Atomics.load(this.ctl, 3) !== 0 || this.untaken.has(seq - MAX_JOBS)) return null;
     const data = this.staging(x.length);
@@ -151,11 +157,12 @@ export class StatsThread {
     const slot = seq % MAX_JOBS;
     this.jobs[4 * slot] = this.ids.get(data)!;
     this.jobs[4 * slot + 1] = x.length;
+    this.jobs[4 * slot + 2] = kernel === 'stats' ? 0 : 1;
     this.submitted = seq + 1;
     this.untaken.add(seq);
     Atomics.store(this.ctl, 0, this.submitted);
     Atomics.notify(this.ctl, 0);
-    return { seq, data };
+    return { seq, kernel, data };
   }
 
   /** Whether take(t) would return without waiting (with results, or null once the thread failed). */
@@ -164,11 +171,24 @@ export class StatsThread {
   }
 
   /**
-   * The results of a ticket, waiting for them if needed; null when the thread failed or timed out
-   * (the caller computes from `t.data`, still valid here, then calls release).
+   * The statistics and histogram of a 'stats' ticket, waiting for them if needed; null when the
+   * thread failed or timed out (the caller computes from `t.data`, still valid here, then releases).
    */
   take(t: StatsTicket): StatsAndHistogram | null {
-    if (!this.untaken.has(t.seq)) throw new Error(`stats ticket ${t.seq} was already taken`);
+    const base = this.wait(t, 'stats');
+    return base === null ? null : readStatsHistogram(this.results, base, base + 64, base + 128, this.bins);
+  }
+
+  /** The histogram of a 'histogram' ticket (as nonzeroHistogram); null as take(), or for NaN/Inf data. */
+  takeHistogram(t: StatsTicket): NonzeroHistogram | null {
+    const base = this.wait(t, 'histogram');
+    return base === null ? null : readNonzeroHistogram(this.results, base, base + 64, base + 128, this.bins);
+  }
+
+  /** Waits for a ticket's job; the offset of its results, or null once the thread is given up. */
+  private wait(t: StatsTicket, kernel: ThreadKernel): number | null {
+    if (!this.untaken.has(t.seq)) throw new Error(`stats ticket ${t.seq} was already released`);
+    if (t.kernel !== kernel) throw new Error(`stats ticket ${t.seq} is a '${t.kernel}' job`);
     const deadline = performance.now() + TAKE_TIMEOUT_MS;
     for (let seen = Atomics.load(this.ctl, 1); seen <= t.seq; seen = Atomics.load(this.ctl, 1)) {
       if (this.failed || Atomics.load(this.ctl, 3) !== 0 || performance.now() > deadline) {
@@ -177,10 +197,7 @@ export class StatsThread {
       }
       Atomics.wait(this.ctl, 1, seen, 50);
     }
-    const base = (t.seq % MAX_JOBS) * RESULT_BYTES;
-    const r = readStatsHistogram(this.results, base, base + 64, base + 128, this.bins);
-    // The sums are read; the copy is released after the caller's careful pass, if any.
-    return r;
+    return (t.seq % MAX_JOBS) * RESULT_BYTES;
   }
 
   /** Ends a ticket: its slot and staging copy are reused. */

@@ -3,7 +3,7 @@
 // tensor right after), and it must step aside (null) rather than hang when it cannot run.
 import { afterEach, describe, expect, it } from 'vitest';
 import { StatsThread, THREAD_MAX_BINS } from '../../../core/kernels/stats-thread';
-import { statsAndHistogram } from '../../../core/kernels/stats';
+import { nonzeroHistogram, statsAndHistogram } from '../../../core/kernels/stats';
 
 const MIN_NORMAL = 2 ** -14;
 const MIN_SUB = 2 ** -24;
@@ -40,6 +40,24 @@ describe('StatsThread', () => {
       }
       thread.close();
     }
+  });
+
+  it('gives the histograms of nonzeroHistogram for the histogram kernel, beside statistics jobs', () => {
+    thread = StatsThread.start(64, MIN_NORMAL, MIN_SUB)!;
+    const relu = randn(16_384, 1, 9).map((v) => Math.max(v, 0));
+    const zeros = new Float32Array(9000);
+    const bad = randn(9000, 1, 10);
+    bad[77] = -Infinity;
+    const stats = thread.submit(relu)!;
+    const tickets = [relu, zeros, bad].map((x) => thread!.submit(x, 'histogram')!);
+    expect(thread.take(stats)!.sums).toEqual(statsAndHistogram(relu, MIN_NORMAL, MIN_SUB, 64)!.sums);
+    expect(thread.takeHistogram(tickets[0]!)).toEqual(nonzeroHistogram(relu, 64));
+    expect(thread.takeHistogram(tickets[1]!)).toEqual({ lo: 0, hi: 0, counts: new Uint32Array(64), zeros: 9000 });
+    // NaN/Inf: left to the caller's JS histogram, as nonzeroHistogram does.
+    expect(thread.takeHistogram(tickets[2]!)).toBeNull();
+    expect(nonzeroHistogram(bad, 64)).toBeNull();
+    // A ticket read as the other kind is a caller's bug.
+    expect(() => thread!.take(tickets[0]!)).toThrow(/'histogram' job/);
   });
 
   it('reports non-finite data as the kernel does (no counts) and keeps the copy for a careful pass', () => {
@@ -85,7 +103,7 @@ describe('StatsThread', () => {
     while (!thread.done(t)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
     Atomics.store((thread as unknown as { ctl: Int32Array }).ctl, 3, 1);
     expect(thread.submit(randn(4096, 1, 8))).toBeNull();
-    const late = { seq: t.seq + 1, data: t.data };
+    const late = { ...t, seq: t.seq + 1 };
     (thread as unknown as { untaken: Set<number> }).untaken.add(late.seq);
     expect(thread.take(late)).toBeNull();
   });
