@@ -8,8 +8,8 @@ import { addObserver, tensorTags, type BackwardEvent, type ForwardEvent, type Op
 import { Module } from '../nn/module';
 import * as nnExports from '../nn';
 import { captureSite, resolveSite, userFrames, type Site, type SourceLocation } from './callsite';
-import { fromKernel, histogram, normFromSumSq, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, normStats, tensorStats, tensorStatsWithHistogram, DEFAULT_BINS, type Histogram, type StatsWithHistogram, type TensorStats } from './stats';
-import { StatsThread, type StatsTicket } from '../kernels/stats-thread';
+import { fromKernel, histogram, histogramOf, normFromSumSq, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL, normStats, tensorStats, tensorStatsWithHistogram, DEFAULT_BINS, type Histogram, type StatsWithHistogram, type TensorStats } from './stats';
+import { StatsThread, type StatsTicket, type ThreadKernel } from '../kernels/stats-thread';
 import { firstNonFinite, describeNonFinite } from './nonfinite';
 import { ACTIVATION_OPS, activationHealth } from './activations';
 import { ModelIndex } from './model-index';
@@ -57,14 +57,10 @@ interface PendingStep {
 type Measured = StatsWithHistogram | StatsTicket;
 const onThread = (m: Measured): m is StatsTicket => 'seq' in m;
 
-/** A histogram step's row and histogram entry the stats thread completes. */
-interface Fill {
-  tensor: Tensor;
-  row: ParamStep;
-  kind: 'grad' | 'weight';
-  ticket: StatsTicket;
-  entry: HistogramEntry;
-}
+/** A histogram step's row and histogram entry the stats thread completes (an activation's entry only). */
+type Fill =
+  | { kind: 'grad' | 'weight'; tensor: Tensor; row: ParamStep; ticket: StatsTicket; entry: HistogramEntry }
+  | { kind: 'activation'; ticket: StatsTicket; entry: HistogramEntry };
 
 interface Unresolved {
   fills: Fill[];
@@ -141,6 +137,8 @@ export class Recorder {
   private received = new Set<Tensor>();
   private activations = new Map<string, ActivationStep>();
   private actHists: HistogramEntry[] = [];
+  /** The activation histograms of this step's forward on the stats thread. */
+  private actFills: Fill[] = [];
   private opSites = new Map<string, Site>();
   /** Activation names of ops the user called directly, by 'name|file:line:col', and how many per base name. */
   private siteNames = new Map<string, string>();
@@ -428,7 +426,7 @@ export class Recorder {
     }
     if (this.histogramDue(this.step + 1) && prev === undefined) {
       const t0 = performance.now();
-      this.actHists.push({ name, kind: 'activation', hist: histogram(e.output.data, this.bins) });
+      this.actHists.push(this.activationHistogram(name, e.output.data));
       this.scheduledMs += performance.now() - t0;
     }
   }
@@ -478,12 +476,23 @@ export class Recorder {
 
   /** Statistics and histogram of x: on the stats thread for large tensors at 'full', else now. */
   private measure(x: Float32Array): Measured {
-    if (x.length >= THREAD_MIN_ELEMENTS && this.level === 'full' && this.useThread) {
-      if (this.thread === undefined) this.thread = StatsThread.start(this.bins, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL);
-      const ticket = this.thread?.submit(x);
-      if (ticket) return ticket;
-    }
-    return tensorStatsWithHistogram(x, this.bins);
+    return this.submit(x, 'stats') ?? tensorStatsWithHistogram(x, this.bins);
+  }
+
+  /** An activation's histogram entry: completed by the stats thread (large outputs at 'full'), or now. */
+  private activationHistogram(name: string, x: Float32Array): HistogramEntry {
+    const ticket = this.submit(x, 'histogram');
+    if (ticket === null) return { name, kind: 'activation', hist: histogram(x, this.bins) };
+    const entry: HistogramEntry = { name, kind: 'activation', hist: MEASURING_HIST };
+    this.actFills.push({ kind: 'activation', ticket, entry });
+    return entry;
+  }
+
+  /** x handed to the stats thread (started on first use), or null: small, not 'full', or no thread. */
+  private submit(x: Float32Array, kernel: ThreadKernel): StatsTicket | null {
+    if (x.length < THREAD_MIN_ELEMENTS || this.level !== 'full' || !this.useThread) return null;
+    if (this.thread === undefined) this.thread = StatsThread.start(this.bins, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL);
+    return this.thread?.submit(x, kernel) ?? null;
   }
 
   private onBackwardNode(e: BackwardEvent): void {
@@ -561,7 +570,8 @@ export class Recorder {
     // On histogram steps each tensor's statistics and histogram come from one pass (or from the
     // stats thread: `fills` are completed when its results are taken).
     const hists: HistogramEntry[] = [];
-    const fills: Fill[] = [];
+    const fills: Fill[] = this.actFills;
+    this.actFills = [];
     const gradRows: Unresolved['gradRows'] = [];
     const s0 = performance.now();
     for (const p of this.index.params) {
@@ -571,7 +581,7 @@ export class Recorder {
         name: p.name, module: p.module, ndim: p.tensor.ndim, requiresGrad: p.tensor.requiresGrad,
         grad: null, weight: MEASURING, updateRatio: null,
       };
-      const place = (m: Measured, kind: Fill['kind']): TensorStats | null => {
+      const place = (m: Measured, kind: 'grad' | 'weight'): TensorStats | null => {
         const entry: HistogramEntry = { name: p.name, kind, hist: onThread(m) ? MEASURING_HIST : m.hist };
         hists.push(entry);
         if (!onThread(m)) return m.stats;
@@ -684,6 +694,13 @@ export class Recorder {
     this.resolving = true;
     try {
       for (const f of u.fills) {
+        if (f.kind === 'activation') {
+          // Null when the thread failed, or for NaN/Inf outputs: histogram() from the ticket's copy.
+          const w = this.thread?.takeHistogram(f.ticket) ?? null;
+          f.entry.hist = w !== null ? histogramOf(w) : histogram(f.ticket.data, this.bins);
+          this.thread?.release(f.ticket);
+          continue;
+        }
         // Null when the thread failed: the same numbers from the ticket's copy, here.
         const m = fromKernel(f.ticket.data, this.bins, this.thread?.take(f.ticket) ?? null);
         this.thread?.release(f.ticket);

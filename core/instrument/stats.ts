@@ -2,7 +2,7 @@
 // counted, never silently folded in: mean/std/min/max cover the finite values, while the L2 norm
 // covers all of them (so a NaN or Inf gradient shows as a NaN or Inf norm, as in PyTorch).
 
-import { binParams, histogramCounts, nonzeroHistogram, statsAndHistogram, statsSums, type StatsAndHistogram, type StatsSums } from '../kernels/stats';
+import { binParams, histogramCounts, nonzeroHistogram, statsAndHistogram, statsSums, type NonzeroHistogram, type StatsAndHistogram, type StatsSums } from '../kernels/stats';
 
 /** float16's smallest normal (2^-14) and smallest subnormal (2^-24): below them, values are lost without loss scaling. */
 export const FP16_MIN_NORMAL = 2 ** -14;
@@ -159,7 +159,7 @@ export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorSt
     return { lo: known.min, hi: known.max, counts: binned(x, bins, known.min, known.max), zero: Math.round(known.zeroFrac * known.count), nan: 0, posInf: 0, negInf: 0 };
   }
   const w = nonzeroHistogram(x, bins);
-  if (w !== null) return { lo: w.lo, hi: w.hi, counts: w.counts, zero: w.zeros, nan: 0, posInf: 0, negInf: 0 };
+  if (w !== null) return histogramOf(w);
   let lo = Infinity, hi = -Infinity, zero = 0, nan = 0, posInf = 0, negInf = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
@@ -170,6 +170,11 @@ export function histogram(x: Float32Array, bins = DEFAULT_BINS, known?: TensorSt
     else { if (v < lo) lo = v; if (v > hi) hi = v; }
   }
   return lo <= hi ? { lo, hi, counts: binned(x, bins, lo, hi), zero, nan, posInf, negInf } : { lo: 0, hi: 0, counts: new Uint32Array(bins), zero, nan, posInf, negInf };
+}
+
+/** A histogram from the kernels' nonzero histogram of finite data (computed here, or by the stats thread). */
+export function histogramOf(w: NonzeroHistogram): Histogram {
+  return { lo: w.lo, hi: w.hi, counts: w.counts, zero: w.zeros, nan: 0, posInf: 0, negInf: 0 };
 }
 
 /**

@@ -27,8 +27,9 @@ function train(statsThread: boolean, steps: number, between?: (rec: Recorder, st
   const rec = new Recorder({ level: 'full', statsThread, emit: (e) => events.push(e) }).start();
   const m = model();
   const opt = new optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 });
-  const x = randn([32, 128]);
-  const y = randn([32, 8]);
+  // 128 × 96 activations: the thread takes their histograms too.
+  const x = randn([128, 128]);
+  const y = randn([128, 8]);
   for (let i = 0; i < steps; i++) {
     opt.zeroGrad();
     m.forward(x).sub(y).pow(2).mean().backward();
@@ -42,6 +43,7 @@ function train(statsThread: boolean, steps: number, between?: (rec: Recorder, st
 describe('Recorder at full with the stats thread', () => {
   it('emits the same events as measuring on the training thread, and every step by pause() and stop()', () => {
     const start = vi.spyOn(StatsThread, 'start');
+    const submit = vi.spyOn(StatsThread.prototype, 'submit');
     const paused: number[] = [];
     const { events } = train(true, 9, (rec, step, ev) => {
       if (step !== 4) return;
@@ -51,6 +53,8 @@ describe('Recorder at full with the stats thread', () => {
     });
     expect(start).toHaveBeenCalledTimes(1);
     expect(start.mock.results[0]!.value).not.toBeNull();
+    // Gradients, weights and the tanh's activations went to the thread.
+    expect(new Set(submit.mock.calls.map((c) => c[1] ?? 'stats'))).toEqual(new Set(['stats', 'histogram']));
     expect(paused).toEqual([1, 2, 3, 4]);
     const reference = train(false, 9).events;
     expect(events.filter((e) => e.type === 'step').length).toBe(9);
