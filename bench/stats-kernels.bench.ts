@@ -71,8 +71,11 @@ function run(title: string, n: number, cases: Record<string, () => number>, roun
   const act = relu(N);
   const P = x.slice();
   const px = heapBase(k);
+  // The stats thread's hand-over: V8 copies into shared memory with relaxed atomics, ~2.5× a plain copy.
+  const shared = new Float32Array(new SharedArrayBuffer(N * 4));
   run(`${N} floats, weight-like`, N, {
     'copy into wasm memory (h.set)': timed(() => arena(k, N * 4).set(x, px >> 2)),
+    'copy into shared memory (stats thread)': timed(() => shared.set(x)),
     'statsSums (copy + kernels)': timed(() => statsSums(x, FP16_MIN_NORMAL, FP16_MIN_SUBNORMAL)),
     'tensorStats': timed(() => tensorStats(x)),
     'histogram, JS loop (known stats)': inJs(() => histogram(x, 64, known)),
