@@ -139,10 +139,12 @@ export class StatsThread {
         resultBytes: RESULT_BYTES, layout: statsLayout(heapBase(k), bins), bins, minNormal, minSub,
       };
       const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [port2] });
-      // The worker must not keep a process alive, nor take it down.
+      // The worker must not keep a process alive, nor take it down. Its failures also raise the
+      // flag in shared memory (what a training thread busy in a step can see).
       worker.unref();
-      worker.on('error', () => {});
-      return new StatsThread(worker, port1, ctl, jobs, results, bins);
+      const thread = new StatsThread(worker, port1, ctl, jobs, results, bins);
+      worker.on('error', () => { thread.failed = true; });
+      return thread;
     } catch {
       return null;
     }
@@ -200,7 +202,11 @@ export class StatsThread {
     return (t.seq % MAX_JOBS) * RESULT_BYTES;
   }
 
-  /** Ends a ticket: its slot and staging copy are reused. */
+  /**
+   * Ends a ticket: its slot and staging copy are reused. A ticket may be released before its job
+   * ran (a measurement made void): the worker may then read the copy while it is reused, but that
+   * job's results are never read, and the jobs run in order.
+   */
   release(t: StatsTicket): void {
     if (!this.untaken.delete(t.seq)) return;
     let list = this.free.get(t.data.length);
