@@ -242,6 +242,40 @@ describe('runner: endings', () => {
     expect(stdout(o)).toBe('');
   }, 30_000);
 
+  it("at full, with the stats thread (a worker in the run's worker): every step and histogram, maxSteps exact", async () => {
+    const big = script('big-full.ts', [
+      "import { randn, nn, optim } from 'gradscope';",
+      'const model = new nn.Sequential(new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 4));',
+      'const opt = new optim.SGD(model.parameters(), { lr: 0.01 });',
+      'const x = randn([96, 256]);',
+      'for (;;) {',
+      '  opt.zeroGrad();',
+      '  model.forward(x).pow(2).mean().backward();',
+      '  opt.step();',
+      '}',
+    ].join('\n'));
+    const o = await run(big, { level: 'full', maxSteps: 6 });
+    expect(o.result).toMatchObject({ status: 'stopped', steps: 6 });
+    const steps = o.events.flatMap((e) => (e.type === 'step' ? [e.record] : []));
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    // The 32768-value weight and its gradient, measured on the thread, are in every record.
+    for (const s of steps) {
+      expect(s.params[0]!.weight.count).toBe(32768);
+      expect(s.params[0]!.grad!.norm).toBeGreaterThan(0);
+      expect(s.gradNorm).toBeGreaterThan(0);
+    }
+    const hists = o.events.flatMap((e) => (e.type === 'histograms' ? [e] : []));
+    expect(hists.map((h) => h.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Gradient, weight and the 96 × 128 ReLU output's histograms each count every value.
+    const count = (kind: string, name: string) => {
+      const h = hists[5]!.entries.find((x) => x.kind === kind && x.name === name)!.hist;
+      return h.counts.reduce((a, b) => a + b, 0) + h.zero + h.nan + h.posInf + h.negInf;
+    };
+    expect(count('grad', '0.weight')).toBe(32768);
+    expect(count('weight', '0.weight')).toBe(32768);
+    expect(count('activation', '1')).toBe(96 * 128);
+  }, 30_000);
+
   it('a script that ends before maxSteps completes', async () => {
     const o = await run(script('short.ts', training('step < 4')), { maxSteps: 10 });
     expect(o.result).toMatchObject({ status: 'completed', steps: 4 });
