@@ -96,6 +96,7 @@ export interface StatsTicket {
   readonly data: Float32Array;
 }
 
+/** One worker and its shared memory; used from one thread (the training thread), like the recorder. */
 export class StatsThread {
   private readonly ctl: Int32Array;
   private readonly jobs: Int32Array;
@@ -122,7 +123,11 @@ export class StatsThread {
     this.results = results;
   }
 
-  /** A thread computing `stats_histogram(…, bins, minNormal, minSub)`, or null where it cannot run. */
+  /**
+   * A thread running `stats_histogram(…, bins, minNormal, minSub)` and `nonzero_histogram(…, bins)`
+   * jobs, or null where it cannot run (no worker_threads, no wasm, no SharedArrayBuffer, bins past
+   * THREAD_MAX_BINS).
+   */
   static start(bins: number, minNormal: number, minSub: number): StatsThread | null {
     const wt = workerThreads();
     const module = wasmModule();
