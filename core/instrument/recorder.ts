@@ -168,8 +168,9 @@ export class Recorder {
   /**
    * On histogram steps, a parameter's gradient statistics and histogram (and its weights') are
    * taken as the gradient arrives in backward, while it and the weights are still in cache (a
-   * later pass re-reads them from memory, and measured ~1.5× slower). Valid only when the
-   * gradient is the parameter's whole gradient: one contribution into an empty .grad.
+   * later pass re-reads them from memory, and measured ~1.5× slower), or copied for the stats
+   * thread at 'full'. Valid only when the gradient is the parameter's whole gradient: one
+   * contribution into an empty .grad.
    */
   private early = new Map<Tensor, { grad: Measured; weight: Measured } | null>();
   /**
