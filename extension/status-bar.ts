@@ -28,6 +28,13 @@ export class StatusBar implements vscode.Disposable {
       if (!this.model.running) this.redraw();
       else this.timer ??= setTimeout(() => this.redraw(), REDRAW_MS);
     });
+    // After a window reload the session holds the last run (restored at activation): shown as it ended.
+    const last = session.running ? null : session.report();
+    if (last !== null) {
+      this.model.restore(last);
+      this.redraw();
+      this.item.show();
+    }
   }
 
   private redraw(): void {

@@ -2,6 +2,7 @@
 // wording is the CLI's progress line's, so both read the same.
 
 import type { RunEvent, RunStatus } from '../core/instrument/events';
+import type { JsonReport } from '../core/report/model';
 import { FindingSet } from '../core/cli/findings';
 import { formatFindingsSoFar, formatLoss } from '../core/cli/progress';
 
@@ -39,6 +40,15 @@ export class StatusModel {
       default:
         return;
     }
+  }
+
+  /** The state a run's report ends in (the last run, restored after a window reload). */
+  restore(r: JsonReport): void {
+    this.reset();
+    this.step = r.steps;
+    this.loss = r.loss.at(-1)?.value ?? null;
+    this.status = r.status;
+    for (const d of r.diagnostics) this.findings.add(d);
   }
 
   get running(): boolean {

@@ -211,6 +211,8 @@ describe('GradScope panel lifecycle in a real VS Code', { timeout: 480_000 }, ()
       assert.ok(m, `status ${restored.status}`);
       assert.ok(Number(m[1]) >= 5);
       assert.ok(restored.findings.some((f) => /dead-relu/.test(f)), 'its dead-relu finding is back');
+      // The status bar too shows the last run as it ended (it stayed hidden until the next run).
+      await vscode.page.locator('.statusbar-item', { hasText: /GradScope: stopped, \d+ steps · loss [\d.]+ · \d+ warnings?/ }).first().waitFor({ timeout: 30_000 });
       // Nothing runs any more: the panel offers Run, not Stop.
       assert.equal(await vscode.webview().locator('#btn-stop[disabled]').count(), 1);
       await gradscopeProblems(vscode, (rows) => rows.some((x) => /ReLU in module '1'/.test(x.message ?? '')));

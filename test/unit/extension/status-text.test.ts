@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StatusModel } from '../../../extension/status-text';
 import type { RunEvent } from '../../../core/instrument/events';
 import type { Diagnostic } from '../../../core/instrument/diagnostics';
+import { ReportBuilder } from '../../../core/report/model';
 
 const step = (n: number, loss: number | null): RunEvent => ({ type: 'step', record: { step: n, loss, gradNorm: 1, lr: null, params: [], activations: [], bptt: [] } });
 const finding = (code: Diagnostic['code'], severity: Diagnostic['severity'], lastStep: number): RunEvent => ({
@@ -31,5 +32,27 @@ describe('StatusModel', () => {
     expect(m.view().text).toBe('$(warning) GradScope: stopped, 7 steps · loss 0.5 · 1 warning');
     m.reset();
     expect(m.view().text).toBe('$(sync~spin) GradScope: step 0 · loss – · no findings');
+  });
+
+  it("restored from the last run's report (a window reload) reads as it did when the run ended", () => {
+    const events: RunEvent[] = [
+      { type: 'runStarted', version: 1, script: '/w/train.ts', level: 'default', startedAt: 1 },
+      step(1, 0.9),
+      step(2, 0.75),
+      finding('dead-relu', 'warning', 2),
+      finding('nan-inf', 'error', 2),
+      { type: 'runEnded', status: 'failed', steps: 2, durationMs: 10 },
+    ];
+    const live = new StatusModel();
+    const builder = new ReportBuilder();
+    for (const e of events) {
+      live.add(e);
+      builder.add(e);
+    }
+    const restored = new StatusModel();
+    restored.restore(builder.report());
+    expect(restored.view()).toEqual(live.view());
+    expect(restored.view().text).toBe('$(error) GradScope: failed, 2 steps · loss 0.75 · 1 error, 1 warning');
+    expect(restored.running).toBe(false);
   });
 });
