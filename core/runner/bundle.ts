@@ -14,6 +14,7 @@ import type { RunError } from '../instrument/events';
 import { ENGINE_GLOBAL } from './protocol';
 import { esbuildService } from './esbuild-service';
 import { resolvePackage, resolveSourceFile } from './resolve';
+import { mappedCandidates, scriptTsconfig, TsconfigError, type ScriptTsconfig } from './tsconfig';
 
 export { setEsbuildWasmPath } from './esbuild-service';
 
@@ -50,7 +51,7 @@ const unresolved = (specifier: string, detail: string): esbuild.OnResolveResult 
   errors: [{ text: `Could not resolve "${specifier}"`, notes: [{ text: detail }] }],
 });
 
-function runnerPlugin(exportNames: readonly string[]): esbuild.Plugin {
+function runnerPlugin(exportNames: readonly string[], tsconfig: ScriptTsconfig | null): esbuild.Plugin {
   return {
     name: 'gradscope-runner',
     setup(build) {
@@ -64,6 +65,13 @@ function runnerPlugin(exportNames: readonly string[]): esbuild.Plugin {
         if (isAbsolute(specifier) || /^\.\.?(\/|\\|$)/.test(specifier)) {
           const file = resolveSourceFile(resolve(args.resolveDir, specifier), importer);
           return file !== null ? { path: file, namespace: FILES } : unresolved(args.path, `No file ${resolve(args.resolveDir, specifier)} (with or without a .ts/.js/… extension, nor an index file in it).`);
+        }
+        // The tsconfig's `paths` and `baseUrl` map bare imports onto the script's own files, as tsc does.
+        if (tsconfig !== null) {
+          for (const candidate of mappedCandidates(tsconfig, specifier)) {
+            const file = resolveSourceFile(candidate, importer);
+            if (file !== null) return { path: file, namespace: FILES };
+          }
         }
         if (isBuiltin(specifier)) return { path: specifier.startsWith('node:') ? specifier : `node:${specifier}`, external: true };
         const isRequire = args.kind === 'require-call' || args.kind === 'require-resolve';
@@ -94,6 +102,13 @@ export async function bundleScript(script: string, exportNames: readonly string[
     return { ok: false, error: { message: `Could not start the bundler (esbuild-wasm): ${(e as Error).message}`, location: null, stack: '' } };
   }
   const url = pathToFileURL(script).href;
+  let tsconfig: ScriptTsconfig | null;
+  try {
+    tsconfig = scriptTsconfig(script);
+  } catch (e) {
+    if (!(e instanceof TsconfigError)) throw e;
+    return { ok: false, error: { message: e.message, location: { file: e.file, line: e.line, column: 1 }, stack: '' } };
+  }
   try {
     const result = await service.build({
       entryPoints: [script],
@@ -116,7 +131,9 @@ export async function bundleScript(script: string, exportNames: readonly string[
         __filename: JSON.stringify(script),
         __dirname: JSON.stringify(dirname(script)),
       },
-      plugins: [runnerPlugin(exportNames)],
+      // The compiler options that change the emitted code (decorators, class fields, JSX…).
+      ...(tsconfig !== null ? { tsconfigRaw: { compilerOptions: tsconfig.emit } } : {}),
+      plugins: [runnerPlugin(exportNames, tsconfig)],
     });
     const code = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
     const map = result.outputFiles.find((f) => f.path.endsWith('.map'));

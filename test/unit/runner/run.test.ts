@@ -174,6 +174,32 @@ describe('runner: scripts', () => {
     expect(o.events.filter((e) => e.type === 'log' && e.stream === 'stderr').map((e) => (e as { text: string }).text)).toEqual(['late\n']);
   }, 30_000);
 
+  it("the script's tsconfig.json: paths and baseUrl map its imports, experimentalDecorators its decorators", async () => {
+    script('tsproj/tsconfig.json', '{\n  // extends a base, with comments and trailing commas as tsc allows\n  "extends": "./base.json",\n  "compilerOptions": { "paths": { "@lib/*": ["src/lib/*"], }, },\n}\n');
+    script('tsproj/base.json', JSON.stringify({ compilerOptions: { experimentalDecorators: true, baseUrl: '.' } }));
+    script('tsproj/src/lib/scale.ts', 'export const scale = (x: number): number => 10 * x;\n');
+    script('tsproj/helpers/twice.ts', 'export const twice = (x: number): number => 2 * x;\n');
+    const main = script('tsproj/src/train.ts', [
+      "import { scale } from '@lib/scale';",
+      "import { twice } from 'helpers/twice';",
+      // Legacy (experimentalDecorators) field decorators get the property's name; TC39 ones a context object.
+      'function field(_target: object, key: string): void { console.log(`decorated ${typeof key} ${key}`); }',
+      'class Model { @field width = 3; }',
+      'console.log(scale(2), twice(new Model().width));',
+    ].join('\n'));
+    const o = await run(main);
+    expect(o.result.status).toBe('completed');
+    expect(stdout(o)).toBe('decorated string width\n20 6\n');
+  }, 30_000);
+
+  it('a tsconfig.json that is not valid JSON fails the run at its line', async () => {
+    const cfg = script('badcfg/tsconfig.json', '{\n  "compilerOptions": {\n    "strict": true\n    "target": "ES2022"\n  }\n}\n');
+    const o = await run(script('badcfg/train.ts', 'console.log(1);\n'));
+    expect(o.result.status).toBe('failed');
+    expect(o.result.error!.message).toContain(`${cfg}: not valid JSON at line 4`);
+    expect(o.result.error!.location).toEqual({ file: cfg, line: 4, column: 1 });
+  }, 30_000);
+
   it('plain JavaScript: CommonJS (require of gradscope and a helper) and .mjs with top-level await', async () => {
     script('js/helper.js', 'module.exports = { half: (x) => x / 2 };\n');
     const cjs = script('js/main.cjs', "const { tensor } = require('gradscope');\nconst { half } = require('./helper.js');\nconsole.log(tensor([4]).mul(half(3)).item(), typeof __dirname);\n");
