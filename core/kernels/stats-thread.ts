@@ -13,7 +13,7 @@
 //   ctl[2] = 1 to stop, ctl[3] = 1 when the worker failed;
 // - jobs[4·slot] = staging buffer id, jobs[4·slot + 1] = length, jobs[4·slot + 2] = the kernel
 //   (0: stats_histogram, 1: nonzero_histogram); slot = sequence % MAX_JOBS;
-// - results: per slot the kernel's out (64 bytes) and cnt (64), then the counts;
+// - results: per slot the kernel's out and cnt, then the counts (SLOT);
 // - a staging buffer is announced once on a MessagePort ({ id, buffer }), which the worker reads
 //   synchronously (it never returns to its event loop).
 
@@ -24,7 +24,12 @@ import { readNonzeroHistogram, readStatsHistogram, statsLayout, type NonzeroHist
 const MAX_JOBS = 256;
 /** Bins the thread takes (more: the caller's own path). */
 export const THREAD_MAX_BINS = 256;
-const RESULT_BYTES = 128 + THREAD_MAX_BINS * 4;
+/**
+ * A result slot: the kernel's out (64 bytes) and cnt (16) copied from where `statsLayout` puts
+ * them, then the counts; both threads place and read them by these offsets.
+ */
+const SLOT = { out: 0, outBytes: 64, cnt: 64, cntBytes: 16, counts: 128 } as const;
+const RESULT_BYTES = SLOT.counts + THREAD_MAX_BINS * 4;
 /** How long take() waits for one job before it gives the thread up and computes itself. */
 const TAKE_TIMEOUT_MS = 10_000;
 
@@ -54,7 +59,7 @@ function workerThreads(): WorkerThreadsApi | null {
  */
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { module, port, ctlBuffer, jobsBuffer, resultsBuffer, maxJobs, resultBytes, layout, bins, minNormal, minSub } = workerData;
+const { module, port, ctlBuffer, jobsBuffer, resultsBuffer, maxJobs, resultBytes, slotLayout: s, layout, bins, minNormal, minSub } = workerData;
 const ctl = new Int32Array(ctlBuffer), jobs = new Int32Array(jobsBuffer), results = new Uint8Array(resultsBuffer);
 const buffers = new Map();
 try {
@@ -74,8 +79,10 @@ try {
     if (kind === 0) k.stats_histogram(layout.px, n, bins, minNormal, minSub, layout.pout, layout.pcnt, layout.ptab, layout.pcounts);
     else k.nonzero_histogram(layout.px, n, bins, layout.pout, layout.pcnt, layout.ptab, layout.pcounts);
     const memory = new Uint8Array(k.memory.buffer);
-    results.set(memory.subarray(layout.pout, layout.pout + 128), slot * resultBytes);
-    results.set(memory.subarray(layout.pcounts, layout.pcounts + 4 * bins), slot * resultBytes + 128);
+    const base = slot * resultBytes;
+    results.set(memory.subarray(layout.pout, layout.pout + s.outBytes), base + s.out);
+    results.set(memory.subarray(layout.pcnt, layout.pcnt + s.cntBytes), base + s.cnt);
+    results.set(memory.subarray(layout.pcounts, layout.pcounts + 4 * bins), base + s.counts);
     Atomics.store(ctl, 1, ++done);
     Atomics.notify(ctl, 1);
   }
@@ -141,7 +148,7 @@ export class StatsThread {
       const { port1, port2 } = new wt.MessageChannel();
       const workerData = {
         module, port: port2, ctlBuffer: ctl, jobsBuffer: jobs, resultsBuffer: results, maxJobs: MAX_JOBS,
-        resultBytes: RESULT_BYTES, layout: statsLayout(heapBase(k), bins), bins, minNormal, minSub,
+        resultBytes: RESULT_BYTES, slotLayout: SLOT, layout: statsLayout(heapBase(k), bins), bins, minNormal, minSub,
       };
       const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [port2] });
       // The worker must not keep a process alive, nor take it down. Its failures also raise the
@@ -158,7 +165,7 @@ export class StatsThread {
   /** Copies x for the worker; null when the thread is gone or MAX_JOBS are in flight (compute it yourself). */
   submit(x: Float32Array, kernel: ThreadKernel = 'stats'): StatsTicket | null {
     const seq = this.submitted;
-    if (this.failed || Atomics.load(this.ctl, 3) !== 0 || this.untaken.has(seq - MAX_JOBS)) return null;
+    if (this.gone() || this.untaken.has(seq - MAX_JOBS)) return null;
     const data = this.staging(x.length);
     data.set(x);
     const slot = seq % MAX_JOBS;
@@ -174,7 +181,7 @@ export class StatsThread {
 
   /** Whether take(t) would return without waiting (with results, or null once the thread failed). */
   done(t: StatsTicket): boolean {
-    return this.failed || Atomics.load(this.ctl, 3) !== 0 || Atomics.load(this.ctl, 1) > t.seq;
+    return this.gone() || Atomics.load(this.ctl, 1) > t.seq;
   }
 
   /**
@@ -183,13 +190,13 @@ export class StatsThread {
    */
   take(t: StatsTicket): StatsAndHistogram | null {
     const base = this.wait(t, 'stats');
-    return base === null ? null : readStatsHistogram(this.results, base, base + 64, base + 128, this.bins);
+    return base === null ? null : readStatsHistogram(this.results, base + SLOT.out, base + SLOT.cnt, base + SLOT.counts, this.bins);
   }
 
   /** The histogram of a 'histogram' ticket (as nonzeroHistogram); null as take(), or for NaN/Inf data. */
   takeHistogram(t: StatsTicket): NonzeroHistogram | null {
     const base = this.wait(t, 'histogram');
-    return base === null ? null : readNonzeroHistogram(this.results, base, base + 64, base + 128, this.bins);
+    return base === null ? null : readNonzeroHistogram(this.results, base + SLOT.out, base + SLOT.cnt, base + SLOT.counts, this.bins);
   }
 
   /** Waits for a ticket's job; the offset of its results, or null once the thread is given up. */
@@ -198,7 +205,7 @@ export class StatsThread {
     if (t.kernel !== kernel) throw new Error(`stats ticket ${t.seq} is a '${t.kernel}' job`);
     const deadline = performance.now() + TAKE_TIMEOUT_MS;
     for (let seen = Atomics.load(this.ctl, 1); seen <= t.seq; seen = Atomics.load(this.ctl, 1)) {
-      if (this.failed || Atomics.load(this.ctl, 3) !== 0 || performance.now() > deadline) {
+      if (this.gone() || performance.now() > deadline) {
         this.failed = true;
         return null;
       }
@@ -217,6 +224,11 @@ export class StatsThread {
     let list = this.free.get(t.data.length);
     if (list === undefined) this.free.set(t.data.length, (list = []));
     list.push(t.data);
+  }
+
+  /** Closed, or the worker failed (its flag in shared memory, or its 'error' event). */
+  private gone(): boolean {
+    return this.failed || Atomics.load(this.ctl, 3) !== 0;
   }
 
   /** Stops the worker (results not taken are lost; tickets still hold their copies). */
