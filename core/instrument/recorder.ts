@@ -563,7 +563,6 @@ export class Recorder {
     const params: ParamStep[] = [];
     const byTensor = new Map<Tensor, ParamStep>();
     const late: LateGrads['entries'] = [];
-    let sumSq = 0;
     // Full weight statistics follow the histogram schedule (weights change slowly); in between,
     // the last ones are carried with the norm kept current by the update-ratio measurement.
     const histDue = this.histogramDue(step);
@@ -596,7 +595,6 @@ export class Recorder {
         row.grad = tensorStats(p.tensor.grad!.data);
       }
       if (got && (histDue || detail)) gradRows.push({ tensor: p.tensor, row });
-      if (row.grad !== null) sumSq += row.grad.norm * row.grad.norm;
       let weight: TensorStats | null | undefined = this.weightStats.get(p.tensor);
       if (histDue || weight === undefined) {
         const w0 = performance.now();
@@ -623,6 +621,7 @@ export class Recorder {
       }
     }
     if (detail) this.detailMs += performance.now() - s0;
+    const sumSq = gradSumSq(gradRows);
     this.received.clear();
     this.early.clear();
     this.pinned.clear();
@@ -714,10 +713,8 @@ export class Recorder {
           this.weightStats.set(f.tensor, m.stats);
         }
       }
-      // Summed in parameter order, as on the training thread (the same norm to the last bit).
-      let sumSq = 0;
-      for (const { row } of u.gradRows) sumSq += row.grad!.norm * row.grad!.norm;
-      p.record.gradNorm = Math.sqrt(sumSq);
+      // Summed as at the end of backward, in parameter order: the same norm to the last bit.
+      p.record.gradNorm = Math.sqrt(gradSumSq(u.gradRows));
       this.reportGradNonFinite(u, p.record.step);
     } finally {
       this.resolving = wasResolving;
@@ -876,6 +873,13 @@ export class Recorder {
   private emitDiagnostic(d: Diagnostic | null): void {
     if (d !== null) this.emit({ type: 'diagnostic', diagnostic: d });
   }
+}
+
+/** Σ‖g‖² of the rows' gradients measured so far, in parameter order. */
+function gradSumSq(rows: Unresolved['gradRows']): number {
+  let sumSq = 0;
+  for (const { row } of rows) if (row.grad !== null) sumSq += row.grad.norm * row.grad.norm;
+  return sumSq;
 }
 
 /** The engine's own layer classes (activations inside them are named per layer, not per call). */
